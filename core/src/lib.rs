@@ -1,0 +1,12 @@
+//! # genai-core — the pure model core of GenAI Explorables
+//!
+//! Maths and algorithms only: no leptos, no web-sys, no wasm-bindgen. Everything here runs and is
+//! tested natively with `cargo test -p genai-core`; the app crate wraps it in widgets.
+//!
+//! - [`query`]: the typed URL-state codec every widget uses (parse, validate, fall back with a notice).
+//! - [`lifecycle`]: the foundation-model lifecycle as a directed graph with a feedback loop.
+//! - [`geom`]: small plane-geometry helpers for diagrams (layouts, Bézier curves, hit tests).
+
+pub mod geom;
+pub mod lifecycle;
+pub mod query;

@@ -1,0 +1,493 @@
+//! Typed URL state: every widget declares one state struct that round-trips through the query string.
+//!
+//! A widget's fields live under its id as a prefix, `lifecycle.stage=evaluation`, so several widgets
+//! share one URL without clashing. Reading never fails: a malformed, out-of-range or unknown value
+//! falls back to the field's default and leaves a [`Notice`] the widget shows to the visitor.
+
+use std::fmt;
+use std::ops::RangeInclusive;
+
+/// A query string as an ordered list of percent-decoded `(key, value)` pairs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    /// Parses `?a=1&b=x+y` (the leading `?` is optional). `+` means space, `%XX` is a byte; a broken
+    /// escape is kept literally and invalid UTF-8 is replaced with U+FFFD, so any input parses.
+    pub fn parse(search: &str) -> Query {
+        let s = search.strip_prefix('?').unwrap_or(search);
+        let pairs = s
+            .split('&')
+            .filter(|part| !part.is_empty())
+            .map(|part| match part.split_once('=') {
+                Some((k, v)) => (decode_component(k), decode_component(v)),
+                None => (decode_component(part), String::new()),
+            })
+            .collect();
+        Query { pairs }
+    }
+
+    /// The first value stored under `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Sets `key` to `value`, replacing every earlier value, keeping the first one's position.
+    pub fn set(&mut self, key: &str, value: &str) {
+        match self.pairs.iter().position(|(k, _)| k == key) {
+            Some(i) => {
+                self.pairs[i].1 = value.to_owned();
+                let mut seen = false;
+                self.pairs.retain(|(k, _)| {
+                    if k != key {
+                        return true;
+                    }
+                    let keep = !seen;
+                    seen = true;
+                    keep
+                });
+            }
+            None => self.pairs.push((key.to_owned(), value.to_owned())),
+        }
+    }
+
+    /// Removes every pair whose key is `key`.
+    pub fn remove(&mut self, key: &str) {
+        self.pairs.retain(|(k, _)| k != key);
+    }
+
+    /// Removes every pair whose key starts with `prefix`.
+    pub fn remove_prefixed(&mut self, prefix: &str) {
+        self.pairs.retain(|(k, _)| !k.starts_with(prefix));
+    }
+
+    /// The pairs in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
+/// `?k=v&…` with keys and values percent-encoded; the empty query is the empty string.
+impl fmt::Display for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (k, v)) in self.pairs.iter().enumerate() {
+            f.write_str(if i == 0 { "?" } else { "&" })?;
+            f.write_str(&encode_component(k))?;
+            f.write_str("=")?;
+            f.write_str(&encode_component(v))?;
+        }
+        Ok(())
+    }
+}
+
+/// Percent-encodes everything but the RFC 3986 unreserved characters `A–Z a–z 0–9 - . _ ~`.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `+` as space and `%XX` as a byte; keeps broken escapes literally; lossy UTF-8.
+pub fn decode_component(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (bytes.get(i + 1).and_then(hex), bytes.get(i + 2).and_then(hex)) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: &u8) -> Option<u8> {
+    (*b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Why a value in the URL was not used, shown to the visitor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// The full query key, e.g. `lifecycle.stage`.
+    pub key: String,
+    /// The value as it was in the URL (shortened when long).
+    pub value: String,
+    /// What was done instead, in plain words.
+    pub reason: String,
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "The link's “{}={}” {}", self.key, self.value, self.reason)
+    }
+}
+
+/// A closed set of options stored in the URL by a stable key, e.g. an enum of stages.
+pub trait Choice: Copy + PartialEq + 'static {
+    /// Every option, in display order.
+    const ALL: &'static [Self];
+    /// The option's key in URLs; stable, lowercase, `-` between words.
+    fn key(self) -> &'static str;
+    /// The option whose key is `key`.
+    fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.key() == key)
+    }
+}
+
+/// One widget's state, declared once, round-tripping through the query string.
+pub trait UrlState: Clone + PartialEq + Default + 'static {
+    /// The widget's id: its embed name and the prefix of its query keys.
+    const ID: &'static str;
+    /// Writes every field (defaults included, so a link keeps meaning the same view).
+    fn write(&self, w: &mut StateWriter<'_>);
+    /// Reads every field, falling back to defaults with a notice.
+    fn read(r: &mut StateReader<'_>) -> Self;
+}
+
+/// Reads a state's fields from a [`Query`], collecting notices.
+pub struct StateReader<'a> {
+    query: &'a Query,
+    id: &'static str,
+    used: Vec<String>,
+    notices: Vec<Notice>,
+}
+
+const SHOWN_VALUE_CHARS: usize = 40;
+
+impl<'a> StateReader<'a> {
+    fn raw(&mut self, field: &str) -> Option<(String, &'a str)> {
+        let key = format!("{}.{}", self.id, field);
+        let value = self.query.get(&key);
+        self.used.push(key.clone());
+        value.map(|v| (key, v))
+    }
+
+    fn reject(&mut self, key: String, value: &str, reason: String) {
+        let mut shown: String = value.chars().take(SHOWN_VALUE_CHARS).collect();
+        if value.chars().count() > SHOWN_VALUE_CHARS {
+            shown.push('…');
+        }
+        self.notices.push(Notice { key, value: shown, reason });
+    }
+
+    /// One of a closed set of options.
+    pub fn choice<C: Choice>(&mut self, field: &str, default: C) -> C {
+        let Some((key, v)) = self.raw(field) else { return default };
+        match C::from_key(v) {
+            Some(c) => c,
+            None => {
+                let options: Vec<&str> = C::ALL.iter().map(|c| c.key()).collect();
+                let reason = format!(
+                    "is not one of {}; using “{}”.",
+                    options.join(", "),
+                    default.key()
+                );
+                self.reject(key, v, reason);
+                default
+            }
+        }
+    }
+
+    /// An integer within `range` (inclusive).
+    pub fn int(&mut self, field: &str, range: RangeInclusive<i64>, default: i64) -> i64 {
+        let Some((key, v)) = self.raw(field) else { return default };
+        match v.trim().parse::<i64>() {
+            Ok(n) if range.contains(&n) => n,
+            Ok(_) => {
+                let reason = format!(
+                    "is outside {}–{}; using {default}.",
+                    range.start(),
+                    range.end()
+                );
+                self.reject(key, v, reason);
+                default
+            }
+            Err(_) => {
+                self.reject(key, v, format!("is not a whole number; using {default}."));
+                default
+            }
+        }
+    }
+
+    /// A finite number within `range` (inclusive).
+    pub fn float(&mut self, field: &str, range: RangeInclusive<f64>, default: f64) -> f64 {
+        let Some((key, v)) = self.raw(field) else { return default };
+        match v.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() && range.contains(&x) => x,
+            Ok(x) if x.is_finite() => {
+                let reason = format!(
+                    "is outside {}–{}; using {default}.",
+                    range.start(),
+                    range.end()
+                );
+                self.reject(key, v, reason);
+                default
+            }
+            _ => {
+                self.reject(key, v, format!("is not a finite number; using {default}."));
+                default
+            }
+        }
+    }
+
+    /// A random seed: any unsigned 64-bit integer.
+    pub fn seed(&mut self, field: &str, default: u64) -> u64 {
+        let Some((key, v)) = self.raw(field) else { return default };
+        match v.trim().parse::<u64>() {
+            Ok(n) => n,
+            Err(_) => {
+                self.reject(key, v, format!("is not a seed (0 to 2⁶⁴−1); using {default}."));
+                default
+            }
+        }
+    }
+
+    /// A yes/no flag written as `1`/`0` (`true`/`false` also read).
+    pub fn flag(&mut self, field: &str, default: bool) -> bool {
+        let Some((key, v)) = self.raw(field) else { return default };
+        match v {
+            "1" | "true" => true,
+            "0" | "false" => false,
+            _ => {
+                let shown = if default { "1" } else { "0" };
+                self.reject(key, v, format!("is not 1 or 0; using {shown}."));
+                default
+            }
+        }
+    }
+
+    /// Free text up to `max_chars` characters; longer text is cut with a notice.
+    pub fn text(&mut self, field: &str, max_chars: usize, default: &str) -> String {
+        let Some((key, v)) = self.raw(field) else { return default.to_owned() };
+        if v.chars().count() > max_chars {
+            let reason = format!("is longer than {max_chars} characters; it was cut there.");
+            self.reject(key, v, reason);
+            v.chars().take(max_chars).collect()
+        } else {
+            v.to_owned()
+        }
+    }
+}
+
+/// Writes a state's fields into a [`Query`] under the widget's prefix.
+pub struct StateWriter<'a> {
+    query: &'a mut Query,
+    id: &'static str,
+}
+
+impl StateWriter<'_> {
+    fn put(&mut self, field: &str, value: &str) {
+        let key = format!("{}.{}", self.id, field);
+        self.query.set(&key, value);
+    }
+    pub fn choice<C: Choice>(&mut self, field: &str, value: C) {
+        self.put(field, value.key());
+    }
+    pub fn int(&mut self, field: &str, value: i64) {
+        self.put(field, &value.to_string());
+    }
+    /// Shortest decimal that parses back to the same `f64`.
+    pub fn float(&mut self, field: &str, value: f64) {
+        self.put(field, &value.to_string());
+    }
+    pub fn seed(&mut self, field: &str, value: u64) {
+        self.put(field, &value.to_string());
+    }
+    pub fn flag(&mut self, field: &str, value: bool) {
+        self.put(field, if value { "1" } else { "0" });
+    }
+    pub fn text(&mut self, field: &str, value: &str) {
+        self.put(field, value);
+    }
+}
+
+/// Reads `S` from `query`; unknown keys under the widget's prefix also give a notice.
+pub fn decode<S: UrlState>(query: &Query) -> (S, Vec<Notice>) {
+    let mut r = StateReader { query, id: S::ID, used: Vec::new(), notices: Vec::new() };
+    let state = S::read(&mut r);
+    let prefix = format!("{}.", S::ID);
+    let mut notices = r.notices;
+    for (k, v) in query.pairs() {
+        if k.starts_with(&prefix) && !r.used.contains(k) {
+            let mut shown: String = v.chars().take(SHOWN_VALUE_CHARS).collect();
+            if v.chars().count() > SHOWN_VALUE_CHARS {
+                shown.push('…');
+            }
+            notices.push(Notice {
+                key: k.clone(),
+                value: shown,
+                reason: "is not a setting of this widget; it was ignored.".to_owned(),
+            });
+        }
+    }
+    (state, notices)
+}
+
+/// Writes `state` into `query`, replacing whatever the widget's prefix held and keeping other keys.
+pub fn encode<S: UrlState>(state: &S, query: &mut Query) {
+    query.remove_prefixed(&format!("{}.", S::ID));
+    let mut w = StateWriter { query, id: S::ID };
+    state.write(&mut w);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Shape {
+        Ring,
+        Spiral,
+    }
+    impl Choice for Shape {
+        const ALL: &'static [Self] = &[Shape::Ring, Shape::Spiral];
+        fn key(self) -> &'static str {
+            match self {
+                Shape::Ring => "ring",
+                Shape::Spiral => "spiral",
+            }
+        }
+    }
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct Demo {
+        shape: Shape,
+        layers: i64,
+        lr: f64,
+        seed: u64,
+        play: bool,
+        text: String,
+    }
+    impl Default for Demo {
+        fn default() -> Self {
+            Demo { shape: Shape::Ring, layers: 2, lr: 0.001, seed: 42, play: false, text: "hi".into() }
+        }
+    }
+    impl UrlState for Demo {
+        const ID: &'static str = "demo";
+        fn write(&self, w: &mut StateWriter<'_>) {
+            w.choice("shape", self.shape);
+            w.int("layers", self.layers);
+            w.float("lr", self.lr);
+            w.seed("seed", self.seed);
+            w.flag("play", self.play);
+            w.text("text", &self.text);
+        }
+        fn read(r: &mut StateReader<'_>) -> Self {
+            let d = Demo::default();
+            Demo {
+                shape: r.choice("shape", d.shape),
+                layers: r.int("layers", 0..=8, d.layers),
+                lr: r.float("lr", 1e-6..=10.0, d.lr),
+                seed: r.seed("seed", d.seed),
+                play: r.flag("play", d.play),
+                text: r.text("text", 10, &d.text),
+            }
+        }
+    }
+
+    #[test]
+    fn state_round_trips_through_the_query_string() {
+        let s = Demo {
+            shape: Shape::Spiral,
+            layers: 7,
+            lr: 0.1 + 0.2,
+            seed: u64::MAX,
+            play: true,
+            text: "a&b=c ü?#".into(),
+        };
+        let mut q = Query::parse("?page=gan&other.x=1");
+        encode(&s, &mut q);
+        let url = q.to_string();
+        let (back, notices) = decode::<Demo>(&Query::parse(&url));
+        assert_eq!(back, s);
+        assert!(notices.is_empty(), "{notices:?}");
+        let q2 = Query::parse(&url);
+        assert_eq!(q2.get("page"), Some("gan"));
+        assert_eq!(q2.get("other.x"), Some("1"));
+    }
+
+    #[test]
+    fn encoding_twice_replaces_rather_than_appends() {
+        let mut q = Query::default();
+        encode(&Demo::default(), &mut q);
+        encode(&Demo { layers: 3, ..Demo::default() }, &mut q);
+        assert_eq!(q.pairs().iter().filter(|(k, _)| k == "demo.layers").count(), 1);
+        assert_eq!(q.get("demo.layers"), Some("3"));
+    }
+
+    #[test]
+    fn bad_values_fall_back_with_a_notice_each() {
+        let q = Query::parse(
+            "demo.shape=cube&demo.layers=99&demo.lr=NaN&demo.seed=-1&demo.play=maybe&demo.text=0123456789abc&demo.bogus=1",
+        );
+        let (s, notices) = decode::<Demo>(&q);
+        let d = Demo::default();
+        assert_eq!((s.shape, s.layers, s.lr, s.seed, s.play), (d.shape, d.layers, d.lr, d.seed, d.play));
+        assert_eq!(s.text, "0123456789");
+        let keys: Vec<&str> = notices.iter().map(|n| n.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["demo.shape", "demo.layers", "demo.lr", "demo.seed", "demo.play", "demo.text", "demo.bogus"]
+        );
+        assert!(notices[0].to_string().contains("is not one of ring, spiral"));
+        assert!(notices[1].reason.contains("outside 0–8"));
+    }
+
+    #[test]
+    fn missing_values_are_defaults_without_notice() {
+        let (s, notices) = decode::<Demo>(&Query::parse(""));
+        assert_eq!(s, Demo::default());
+        assert!(notices.is_empty());
+    }
+
+    #[test]
+    fn long_bad_values_are_shortened_in_the_notice() {
+        let long = "x".repeat(500);
+        let (_, notices) = decode::<Demo>(&Query::parse(&format!("demo.shape={long}")));
+        assert_eq!(notices[0].value.chars().count(), SHOWN_VALUE_CHARS + 1);
+    }
+
+    #[test]
+    fn decoding_survives_any_input() {
+        for s in ["%", "%z", "%4", "a=%ff%fe", "=&&=&==", "+%2B+", "%E2%82", "a=1&a=2"] {
+            let q = Query::parse(s);
+            let _ = decode::<Demo>(&q);
+            let _ = q.to_string();
+        }
+        assert_eq!(decode_component("%2B+%41"), "+ A");
+        assert_eq!(decode_component("100%"), "100%");
+        assert_eq!(decode_component("%ff"), "\u{fffd}");
+        assert_eq!(Query::parse("a=1&a=2").get("a"), Some("1"));
+    }
+
+    #[test]
+    fn set_keeps_one_value_in_the_first_position() {
+        let mut q = Query::parse("a=1&b=2&a=3");
+        q.set("a", "9");
+        assert_eq!(q.to_string(), "?a=9&b=2");
+        q.remove("a");
+        assert_eq!(q.to_string(), "?b=2");
+    }
+}
