@@ -130,3 +130,71 @@ mod tests {
         assert_eq!(hit_circle(&cs, 2.0, Point::new(5.0, 0.0)), None);
     }
 }
+
+/// Splits a polyline into dashes: alternating drawn runs of length `on` and gaps of length `off`,
+/// measured along the line. Returns the drawn runs.
+pub fn dashes(line: &[Point], on: f64, off: f64) -> Vec<Vec<Point>> {
+    let mut out = Vec::new();
+    if line.len() < 2 || on <= 0.0 {
+        return out;
+    }
+    let off = off.max(0.0);
+    let mut drawing = true;
+    let mut left = on; // length left in the current dash or gap
+    let mut current = vec![line[0]];
+    for w in line.windows(2) {
+        let (mut a, b) = (w[0], w[1]);
+        let mut seg = a.dist(b);
+        while seg > left {
+            let p = a.lerp(b, left / seg);
+            if drawing {
+                current.push(p);
+                out.push(std::mem::take(&mut current));
+            } else {
+                current = vec![p];
+            }
+            seg -= left;
+            a = p;
+            drawing = !drawing;
+            left = if drawing { on } else { off };
+            if left == 0.0 {
+                drawing = !drawing;
+                left = on;
+                current = vec![p];
+            }
+        }
+        left -= seg;
+        if drawing {
+            current.push(b);
+        }
+    }
+    if drawing && current.len() >= 2 {
+        out.push(current);
+    }
+    out
+}
+
+#[cfg(test)]
+mod dash_tests {
+    use super::*;
+
+    #[test]
+    fn dashes_cover_the_on_fraction_of_a_straight_line() {
+        let line = [Point::new(0.0, 0.0), Point::new(10.0, 0.0)];
+        let d = dashes(&line, 2.0, 1.0);
+        // 0–2, 3–5, 6–8, 9–10
+        let starts: Vec<f64> = d.iter().map(|r| r[0].x).collect();
+        assert_eq!(starts, [0.0, 3.0, 6.0, 9.0]);
+        let ends: Vec<f64> = d.iter().map(|r| r.last().unwrap().x).collect();
+        assert_eq!(ends, [2.0, 5.0, 8.0, 10.0]);
+    }
+
+    #[test]
+    fn dashes_follow_corners_and_handle_degenerate_input() {
+        let line = [Point::new(0.0, 0.0), Point::new(1.0, 0.0), Point::new(1.0, 3.0)];
+        let d = dashes(&line, 2.0, 0.5);
+        assert_eq!(d[0], vec![Point::new(0.0, 0.0), Point::new(1.0, 0.0), Point::new(1.0, 1.0)]);
+        assert!(dashes(&line[..1], 2.0, 1.0).is_empty());
+        assert_eq!(dashes(&line, 2.0, 0.0).iter().map(|r| r.len()).sum::<usize>() > 0, true);
+    }
+}

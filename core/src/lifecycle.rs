@@ -8,8 +8,9 @@
 use crate::query::Choice;
 
 /// A stage of the lifecycle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Stage {
+    #[default]
     DataSelection,
     PreTraining,
     Optimization,
@@ -57,6 +58,18 @@ impl Stage {
         }
     }
 
+    /// A one-word label that fits on a phone-sized diagram.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Stage::DataSelection => "Data",
+            Stage::PreTraining => "Pre-train",
+            Stage::Optimization => "Optimize",
+            Stage::Evaluation => "Evaluate",
+            Stage::Deployment => "Deploy",
+            Stage::Feedback => "Feedback",
+        }
+    }
+
     /// The next stage; after feedback, the stage that `route` loops back to.
     pub fn next(self, route: Route) -> Stage {
         match self {
@@ -72,9 +85,10 @@ impl Stage {
 }
 
 /// How feedback sends the model round the loop again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Route {
     /// Adjust weights on new task data: back to optimisation.
+    #[default]
     FineTuning,
     /// Keep pre-training on fresh unlabelled data: back to pre-training.
     ContinuedPretraining,
@@ -218,6 +232,107 @@ mod tests {
         }
         for &r in Route::ALL {
             assert_eq!(Route::from_key(r.key()), Some(r));
+        }
+    }
+}
+
+/// Where the diagram draws each stage and edge, for a canvas of a given size.
+pub mod diagram {
+    use super::{Stage, Edge};
+    use crate::geom::{ellipse_points, quad_bezier, toward, Point};
+    use crate::query::Choice;
+
+    /// Node centres and sizes for a `width × height` canvas (device pixels).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Layout {
+        pub centre: Point,
+        /// Centres of the stage nodes, in [`Stage::ALL`] order, clockwise from 12 o'clock.
+        pub nodes: Vec<Point>,
+        pub node_radius: f64,
+    }
+
+    impl Layout {
+        /// Six nodes on an ellipse that leaves `label_room` below every node for its label.
+        pub fn new(width: f64, height: f64, node_radius: f64, label_room: f64) -> Layout {
+            let centre = Point::new(width / 2.0, height / 2.0 - label_room / 4.0);
+            let rx = (width / 2.0 - node_radius - label_room * 1.6).max(node_radius);
+            let ry = (height / 2.0 - node_radius - label_room).max(node_radius);
+            Layout { centre, nodes: ellipse_points(Stage::ALL.len(), centre, rx, ry), node_radius }
+        }
+
+        pub fn node(&self, s: Stage) -> Point {
+            self.nodes[s.index()]
+        }
+
+        /// The stage whose node (enlarged by `slack` for fingers) contains `p`.
+        pub fn stage_at(&self, p: Point, slack: f64) -> Option<Stage> {
+            crate::geom::hit_circle(&self.nodes, self.node_radius + slack, p).map(|i| Stage::ALL[i])
+        }
+
+        /// The quadratic Bézier (start, control, end) an edge is drawn along. Neighbours on the
+        /// ellipse bow outward; edges across the loop bow towards the centre. Start and end sit on
+        /// the nodes' rims.
+        pub fn edge_curve(&self, e: Edge) -> (Point, Point, Point) {
+            let (a, b) = (self.node(e.from), self.node(e.to));
+            let mid = a.lerp(b, 0.5);
+            let steps = (e.to.index() + Stage::ALL.len() - e.from.index()) % Stage::ALL.len();
+            let neighbours = steps == 1;
+            let ctrl = if neighbours {
+                self.centre.lerp(mid, 1.25)
+            } else {
+                // Across the loop: bend a little to one side so edges through the centre don't overlap.
+                let (dx, dy) = (b.x - a.x, b.y - a.y);
+                let len = (dx * dx + dy * dy).sqrt().max(1.0);
+                let bend = 0.12 * len;
+                Point::new(mid.x - dy / len * bend, mid.y + dx / len * bend).lerp(self.centre, 0.3)
+            };
+            let start = toward(a, ctrl, self.node_radius);
+            let end = toward(b, ctrl, self.node_radius + 2.0);
+            (start, ctrl, end)
+        }
+
+        /// The point a fraction `t` of the way along edge `e`.
+        pub fn along(&self, e: Edge, t: f64) -> Point {
+            let (s, c, f) = self.edge_curve(e);
+            quad_bezier(s, c, f, t.clamp(0.0, 1.0))
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::lifecycle::{edges, Route};
+
+        #[test]
+        fn nodes_fit_inside_the_canvas_with_room_for_labels() {
+            for (w, h) in [(640.0, 500.0), (320.0, 250.0), (1200.0, 900.0)] {
+                let l = Layout::new(w, h, 20.0, 18.0);
+                for p in &l.nodes {
+                    assert!(p.x - 20.0 >= 0.0 && p.x + 20.0 <= w, "{p:?} in {w}×{h}");
+                    assert!(p.y - 20.0 >= 0.0 && p.y + 20.0 + 18.0 <= h, "{p:?} in {w}×{h}");
+                }
+            }
+        }
+
+        #[test]
+        fn hit_test_finds_each_node_and_misses_the_centre() {
+            let l = Layout::new(640.0, 500.0, 24.0, 18.0);
+            for &s in Stage::ALL {
+                assert_eq!(l.stage_at(l.node(s), 0.0), Some(s));
+            }
+            assert_eq!(l.stage_at(l.centre, 4.0), None);
+        }
+
+        #[test]
+        fn edges_start_and_end_on_node_rims() {
+            let l = Layout::new(640.0, 500.0, 24.0, 18.0);
+            for e in edges() {
+                let (s, _, f) = l.edge_curve(e);
+                assert!((s.dist(l.node(e.from)) - 24.0).abs() < 1e-9);
+                assert!((f.dist(l.node(e.to)) - 26.0).abs() < 1e-9);
+                assert_eq!(l.along(e, 0.0), s);
+            }
+            let _ = Route::ALL;
         }
     }
 }

@@ -1,0 +1,66 @@
+//! Pages: the prose of each seed topic, composing widgets.
+
+pub mod diagnostics;
+pub mod home;
+pub mod lifecycle;
+
+use crate::app::PageLink;
+use crate::route::Page;
+use leptos::prelude::*;
+
+/// A topic of the curriculum and, once it is built, the section that teaches it.
+pub struct Topic {
+    pub title: &'static str,
+    pub blurb: &'static str,
+    pub page: Option<Page>,
+}
+
+/// The curriculum, in teaching order, following the seed.
+pub const CURRICULUM: &[Topic] = &[
+    Topic { title: "Foundation models and their lifecycle", blurb: "One model trained on broad unlabelled data, then adapted to many tasks — and the loop it lives in, from data selection to feedback.", page: Some(Page::Lifecycle) },
+    Topic { title: "Self-supervised pre-training", blurb: "How raw text turns into millions of training questions whose answers come from the text itself.", page: None },
+    Topic { title: "Tokens", blurb: "Real tokenizers of real models cutting your own text into pieces, and how such a tokenizer is learned.", page: None },
+    Topic { title: "Embeddings", blurb: "Words as vectors from a real model: who sits next to “cat”, and what a 2-D map of 384 dimensions hides.", page: None },
+    Topic { title: "Large language models", blurb: "Predicting the next token, again and again, with a transformer.", page: None },
+    Topic { title: "Diffusion models", blurb: "Noise added step by step, then removed step by step until a new image appears.", page: None },
+    Topic { title: "Multimodal models", blurb: "Models that connect text, images and other kinds of data in one space.", page: None },
+    Topic { title: "Generative adversarial networks", blurb: "A generator and a discriminator playing a zero-sum game, trained live in your browser.", page: None },
+    Topic { title: "Variational autoencoders", blurb: "Squeeze data through a small, Gaussian-shaped latent space and sample new data from it.", page: None },
+    Topic { title: "Prompt engineering", blurb: "Instructions, context, input and output format: steering a model without touching its weights.", page: None },
+    Topic { title: "Fine-tuning: instructions and RLHF", blurb: "Changing the weights with a small task dataset or with human preferences.", page: None },
+    Topic { title: "Retrieval-augmented generation", blurb: "Fetching relevant documents at question time instead of changing the model.", page: None },
+];
+
+/// The site footer: what this is, data sources and licences.
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <div class="footer-inner">
+                <section aria-labelledby="footer-data">
+                    <h2 id="footer-data">"Data sources and licences"</h2>
+                    <ul>
+                        <li>"This build ships no third-party data: the foundation-model section is our own text and computes its diagram in your browser."</li>
+                        <li>"Code: GenAI Explorables (MIT), built with Leptos (MIT), plotters and plotters-canvas (MIT), wasm-bindgen (MIT / Apache-2.0)."</li>
+                        <li>"Everything runs on this page: no fonts, scripts or data are fetched from anywhere else."</li>
+                    </ul>
+                </section>
+                <p class="footer-small">
+                    "GenAI Explorables — live, embeddable explorables of generative AI. "
+                    <PageLink page=Page::Diagnostics>"Diagnostics"</PageLink>
+                </p>
+            </div>
+        </footer>
+    }
+}
+
+/// The page for an unknown `page=` value.
+pub fn not_found(key: String) -> impl IntoView {
+    view! {
+        <div class="page">
+            <h1 tabindex="-1">"No such section"</h1>
+            <p>"This link asks for a section called “" {key} "”, which does not exist (yet)."</p>
+            <p><PageLink page=Page::Home>"Go to the home page and the full list of topics"</PageLink></p>
+        </div>
+    }
+}

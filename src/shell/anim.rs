@@ -1,0 +1,260 @@
+//! The one animation / training loop every widget uses.
+//!
+//! Driven by `requestAnimationFrame`. Each frame hands the widget a [`FrameInfo`] with the elapsed
+//! time and the amount of work asked for (iterations per frame, a control the widget may expose).
+//! The loop stops scheduling frames while paused, while the tab is hidden and while the widget is
+//! scrolled off screen; it never starts by itself when the visitor prefers reduced motion.
+
+use super::{dom, errors};
+use leptos::html::Div;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// What one frame (or one single step) asks the widget to do.
+#[derive(Clone, Copy, Debug)]
+#[allow(dead_code)] // `work` is for iteration-based widgets (training loops); the lifecycle is time-based.
+pub struct FrameInfo {
+    /// Milliseconds since the previous frame (0 on the first frame after a start; capped at 100).
+    pub dt_ms: f64,
+    /// Units of work asked for this frame (≥ 1), e.g. training iterations.
+    pub work: u32,
+    /// True when the visitor pressed "step" rather than the loop running.
+    pub single_step: bool,
+}
+
+/// How the loop starts.
+#[derive(Clone, Copy, Debug)]
+pub struct LoopOptions {
+    /// Start playing on mount (ignored under `prefers-reduced-motion: reduce`).
+    pub autoplay: bool,
+    /// Initial work per frame.
+    pub work_per_frame: u32,
+}
+
+impl Default for LoopOptions {
+    fn default() -> Self {
+        LoopOptions { autoplay: false, work_per_frame: 1 }
+    }
+}
+
+/// Handle to a widget's loop: signals for the controls plus play / pause / step.
+#[derive(Clone, Copy)]
+pub struct AnimationLoop {
+    pub playing: RwSignal<bool>,
+    pub work_per_frame: RwSignal<u32>,
+    /// The tab is visible and the widget is on screen.
+    pub in_view: Signal<bool>,
+    /// Autoplay was asked for but withheld because of reduced motion.
+    pub autoplay_withheld: bool,
+    step_fn: StoredValue<Rc<dyn Fn()>, LocalStorage>,
+}
+
+#[allow(dead_code)] // part of the shared API; not every widget uses every method
+impl AnimationLoop {
+    pub fn play(&self) {
+        self.playing.set(true);
+    }
+    pub fn pause(&self) {
+        self.playing.set(false);
+    }
+    pub fn toggle(&self) {
+        self.playing.update(|p| *p = !*p);
+    }
+    /// Pauses and does exactly one unit of work.
+    pub fn step(&self) {
+        self.pause();
+        self.step_fn.with_value(|f| f());
+    }
+}
+
+struct Frames {
+    raf: Cell<Option<i32>>,
+    last: Cell<Option<f64>>,
+    closure: RefCell<Option<Closure<dyn FnMut(f64)>>>,
+}
+
+impl Frames {
+    fn schedule(&self) {
+        if self.raf.get().is_some() {
+            return;
+        }
+        if let Some(c) = self.closure.borrow().as_ref() {
+            if let Ok(id) = window().request_animation_frame(c.as_ref().unchecked_ref()) {
+                self.raf.set(Some(id));
+            }
+        }
+    }
+    fn cancel(&self) {
+        if let Some(id) = self.raf.take() {
+            let _ = window().cancel_animation_frame(id);
+        }
+        self.last.set(None);
+    }
+}
+
+fn widget_of(root: NodeRef<Div>) -> Option<web_sys::Element> {
+    let el: web_sys::Element = root.get_untracked()?.into();
+    el.closest("[data-widget]").ok().flatten()
+}
+
+/// Creates the loop for the widget whose body contains `root`; `on_frame` does the work.
+pub fn use_animation_loop(
+    root: NodeRef<Div>,
+    options: LoopOptions,
+    on_frame: impl FnMut(FrameInfo) + 'static,
+) -> AnimationLoop {
+    let reduced = dom::prefers_reduced_motion();
+    let playing = RwSignal::new(options.autoplay && !reduced);
+    let work_per_frame = RwSignal::new(options.work_per_frame.max(1));
+    let page_visible = RwSignal::new(document().visibility_state() == web_sys::VisibilityState::Visible);
+    let on_screen = RwSignal::new(true);
+    let in_view = Signal::derive(move || page_visible.get() && on_screen.get());
+    let on_frame: Rc<RefCell<dyn FnMut(FrameInfo)>> = Rc::new(RefCell::new(on_frame));
+
+    let frames = Rc::new(Frames { raf: Cell::new(None), last: Cell::new(None), closure: RefCell::new(None) });
+    {
+        let frames2 = frames.clone();
+        let on_frame = on_frame.clone();
+        let closure = Closure::<dyn FnMut(f64)>::new(move |ts: f64| {
+            frames2.raf.set(None);
+            if !(playing.get_untracked() && page_visible.get_untracked() && on_screen.get_untracked()) {
+                frames2.last.set(None);
+                return;
+            }
+            let dt_ms = frames2.last.get().map(|l| (ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
+            frames2.last.set(Some(ts));
+            let info = FrameInfo { dt_ms, work: work_per_frame.get_untracked().max(1), single_step: false };
+            errors::with_active_widget(widget_of(root), || (on_frame.borrow_mut())(info));
+            frames2.schedule();
+        });
+        *frames.closure.borrow_mut() = Some(closure);
+    }
+
+    {
+        let frames = frames.clone();
+        Effect::new(move |_| {
+            if playing.get() && page_visible.get() && on_screen.get() {
+                frames.schedule();
+            } else {
+                frames.cancel();
+            }
+        });
+    }
+
+    // Pause while the tab is hidden.
+    let visibility = Closure::<dyn FnMut()>::new(move || {
+        page_visible.set(document().visibility_state() == web_sys::VisibilityState::Visible);
+    });
+    let _ = document().add_event_listener_with_callback("visibilitychange", visibility.as_ref().unchecked_ref());
+
+    // Pause while scrolled off screen.
+    let observer: Rc<RefCell<Option<web_sys::IntersectionObserver>>> = Rc::new(RefCell::new(None));
+    let on_intersect = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        if let Some(last) = entries.iter().last() {
+            if let Ok(entry) = last.dyn_into::<web_sys::IntersectionObserverEntry>() {
+                on_screen.set(entry.is_intersecting());
+            }
+        }
+    });
+    {
+        let observer = observer.clone();
+        let callback = on_intersect.as_ref().unchecked_ref::<js_sys::Function>().clone();
+        Effect::new(move |_| {
+            if let (Some(el), None) = (root.get(), observer.borrow().as_ref()) {
+                if let Ok(o) = web_sys::IntersectionObserver::new(&callback) {
+                    o.observe(&el);
+                    *observer.borrow_mut() = Some(o);
+                }
+            }
+        });
+    }
+
+    let step_fn: Rc<dyn Fn()> = Rc::new(move || {
+        let info = FrameInfo { dt_ms: 0.0, work: 1, single_step: true };
+        errors::with_active_widget(widget_of(root), || (on_frame.borrow_mut())(info));
+    });
+
+    let cleanup = SendWrapper::new((frames, visibility, on_intersect, observer));
+    on_cleanup(move || {
+        let (frames, visibility, _on_intersect, observer) = cleanup.take();
+        frames.cancel();
+        frames.closure.borrow_mut().take(); // breaks the Rc cycle
+        let _ = document()
+            .remove_event_listener_with_callback("visibilitychange", visibility.as_ref().unchecked_ref());
+        let o = observer.borrow_mut().take();
+        if let Some(o) = o {
+            o.disconnect();
+        }
+    });
+
+    AnimationLoop {
+        playing,
+        work_per_frame,
+        in_view,
+        autoplay_withheld: options.autoplay && reduced,
+        step_fn: StoredValue::new_local(step_fn),
+    }
+}
+
+/// Play / pause and step buttons for a loop, with a status line a screen reader can follow.
+#[component]
+pub fn LoopControls(
+    anim: AnimationLoop,
+    /// Label of the play button, e.g. "Play the tour" or "Train".
+    #[prop(into)]
+    play_label: String,
+    /// Label of the single-step button, e.g. "Next stage" or "Step".
+    #[prop(into)]
+    step_label: String,
+    /// Choices of work per frame (e.g. training iterations); no speed control when absent.
+    #[prop(optional)]
+    speeds: Option<&'static [u32]>,
+) -> impl IntoView {
+    let play_text = play_label;
+    let speed_select = speeds.map(|speeds| {
+        view! {
+            <label class="field speed">
+                <span>"Iterations per frame"</span>
+                <select on:change=move |ev| {
+                    if let Ok(n) = event_target_value(&ev).parse::<u32>() {
+                        anim.work_per_frame.set(n.max(1));
+                    }
+                }>
+                    {speeds.iter().map(|&n| view! {
+                        <option value=n.to_string() prop:selected=move || anim.work_per_frame.get() == n>{n}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+    });
+    view! {
+        <div class="loop-controls" role="group" aria-label="Animation controls">
+            <button
+                type="button"
+                class="btn btn-primary"
+                on:click=move |_| anim.toggle()
+            >
+                {move || if anim.playing.get() { "❚❚ Pause".to_owned() } else { format!("▶ {play_text}") }}
+            </button>
+            <button type="button" class="btn" on:click=move |_| anim.step()>
+                {step_label}
+            </button>
+            {speed_select}
+            <span class="loop-status" aria-live="polite">
+                {move || {
+                    if anim.playing.get() && !anim.in_view.get() {
+                        "Paused while out of view."
+                    } else if !anim.playing.get() && anim.autoplay_withheld {
+                        "Not started automatically: your system asks for reduced motion."
+                    } else {
+                        ""
+                    }
+                }}
+            </span>
+        </div>
+    }
+}

@@ -1,0 +1,97 @@
+//! Small browser helpers. Every call tolerates a missing API (old browser, sandboxed iframe):
+//! it does nothing or returns a neutral value rather than panic.
+
+use genai_core::query::Query;
+use leptos::prelude::window;
+use std::cell::RefCell;
+use wasm_bindgen::JsValue;
+
+thread_local! {
+    /// The query string as the app last set or saw it.
+    static LAST_SEARCH: RefCell<String> = RefCell::new(String::new());
+}
+
+fn remember_search() {
+    let s = window().location().search().unwrap_or_default();
+    LAST_SEARCH.with(|l| *l.borrow_mut() = s);
+}
+
+/// Whether the query string differs from the one the app last set or saw (and remember it).
+pub fn search_changed() -> bool {
+    let now = window().location().search().unwrap_or_default();
+    LAST_SEARCH.with(|l| {
+        let changed = *l.borrow() != now;
+        *l.borrow_mut() = now;
+        changed
+    })
+}
+
+/// The current query string, parsed.
+pub fn current_query() -> Query {
+    let s = window().location().search().unwrap_or_default();
+    LAST_SEARCH.with(|l| {
+        if l.borrow().is_empty() {
+            *l.borrow_mut() = s.clone();
+        }
+    });
+    Query::parse(&s)
+}
+
+/// `origin + pathname` of the current document: the base every share link is built on.
+pub fn base_url() -> String {
+    let loc = window().location();
+    format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default())
+}
+
+/// The URL for `query` at the current path, relative (`?a=1`, or `./` when empty).
+pub fn relative_url(query: &Query) -> String {
+    if query.is_empty() {
+        window().location().pathname().unwrap_or_else(|_| "./".into())
+    } else {
+        query.to_string()
+    }
+}
+
+/// Replaces the current history entry's query (no reload, no new entry).
+pub fn replace_query(query: &Query) {
+    let url = relative_url(query);
+    if let Ok(h) = window().history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+    remember_search();
+}
+
+/// Adds a history entry for `href` (relative to the current URL).
+pub fn push_url(href: &str) {
+    if let Ok(h) = window().history() {
+        let _ = h.push_state_with_url(&JsValue::NULL, "", Some(href));
+    }
+    remember_search();
+}
+
+/// Whether a CSS media query matches now.
+pub fn media_matches(query: &str) -> bool {
+    window().match_media(query).ok().flatten().map(|m| m.matches()).unwrap_or(false)
+}
+
+/// `prefers-reduced-motion: reduce`.
+pub fn prefers_reduced_motion() -> bool {
+    media_matches("(prefers-reduced-motion: reduce)")
+}
+
+/// A value from localStorage (None when storage is blocked).
+pub fn storage_get(key: &str) -> Option<String> {
+    window().local_storage().ok().flatten()?.get_item(key).ok().flatten()
+}
+
+/// Stores a value in localStorage; silently does nothing when storage is blocked.
+pub fn storage_set(key: &str, value: &str) {
+    if let Some(s) = window().local_storage().ok().flatten() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Whether the page is in embed mode (`?embed=…`), decided once at start-up.
+pub fn is_embed() -> bool {
+    current_query().get("embed").is_some()
+}

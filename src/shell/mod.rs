@@ -1,0 +1,17 @@
+//! The shell: everything a widget needs from the app, written once and shared by every widget.
+//!
+//! - [`urlstate`]: a widget's typed state ⇄ the query string (replaceState), with notices.
+//! - [`widget`]: the frame around every widget: title, notices, error panel, Share / embed.
+//! - [`anim`]: the requestAnimationFrame loop with play / pause / step and visibility pausing.
+//! - [`plot`]: HiDPI plotters canvas with theme colours and a text alternative.
+//! - [`theme`]: light / dark theme following the system, with a remembered toggle.
+//! - [`errors`]: the panic hook that turns a crash into a readable panel in the affected widget.
+//! - [`dom`]: small browser helpers (location, history, storage, media queries).
+
+pub mod anim;
+pub mod dom;
+pub mod errors;
+pub mod plot;
+pub mod theme;
+pub mod urlstate;
+pub mod widget;

@@ -1,0 +1,84 @@
+//! Light and dark themes. The page follows `prefers-color-scheme` until the visitor presses the
+//! toggle; the choice is remembered in localStorage. `index.html` applies the stored choice before
+//! the app loads so the page never flashes the wrong theme.
+
+use super::dom;
+use leptos::prelude::*;
+
+const STORAGE_KEY: &str = "genai-explorables-theme";
+
+/// The resolved theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn attr(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// The app-wide theme signal; plots read it so they redraw in the new colours.
+#[derive(Clone, Copy)]
+pub struct ThemeCtx(pub RwSignal<Theme>);
+
+fn apply(theme: Theme) {
+    if let Some(el) = document().document_element() {
+        let _ = el.set_attribute("data-theme", theme.attr());
+    }
+}
+
+fn initial() -> Theme {
+    match dom::storage_get(STORAGE_KEY).as_deref() {
+        Some("dark") => Theme::Dark,
+        Some("light") => Theme::Light,
+        _ if dom::media_matches("(prefers-color-scheme: dark)") => Theme::Dark,
+        _ => Theme::Light,
+    }
+}
+
+/// Creates the theme context; call once at the root.
+pub fn provide_theme() -> ThemeCtx {
+    let theme = initial();
+    apply(theme);
+    let ctx = ThemeCtx(RwSignal::new(theme));
+    provide_context(ctx);
+    ctx
+}
+
+/// The current theme, tracked (redraws follow theme changes).
+pub fn use_theme() -> Signal<Theme> {
+    let ctx = use_context::<ThemeCtx>();
+    Signal::derive(move || ctx.map(|c| c.0.get()).unwrap_or(Theme::Light))
+}
+
+/// The header's dark-theme toggle button.
+#[component]
+pub fn ThemeToggle() -> impl IntoView {
+    let ThemeCtx(theme) = expect_context::<ThemeCtx>();
+    let toggle = move |_| {
+        let next = match theme.get_untracked() {
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::Light,
+        };
+        apply(next);
+        dom::storage_set(STORAGE_KEY, next.attr());
+        theme.set(next);
+    };
+    view! {
+        <button
+            type="button"
+            class="theme-toggle"
+            aria-pressed=move || if theme.get() == Theme::Dark { "true" } else { "false" }
+            on:click=toggle
+        >
+            <span aria-hidden="true">{move || if theme.get() == Theme::Dark { "☾ " } else { "☀ " }}</span>
+            "Dark theme"
+        </button>
+    }
+}

@@ -1,0 +1,163 @@
+//! The frame around every widget: its heading, notices from its URL state, an error boundary, and
+//! the "Share / embed" control. In embed mode (`?embed=<id>`) the frame is the whole page.
+
+use super::dom;
+use genai_core::query::Notice;
+use leptos::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// The fixed facts about a widget that the frame needs.
+#[derive(Clone, Copy, Debug)]
+pub struct WidgetMeta {
+    /// Embed id and URL-state prefix (equal to the state's `UrlState::ID`).
+    pub id: &'static str,
+    /// The `page=` key of the section the widget lives in.
+    pub page: &'static str,
+    pub title: &'static str,
+    /// A good iframe height in CSS pixels for the embed snippet.
+    pub embed_height: u32,
+}
+
+/// Wraps a widget: heading, notices, error boundary and sharing.
+#[component]
+pub fn WidgetFrame(
+    meta: WidgetMeta,
+    /// The widget's state as a query string (`?id.field=…`), for links.
+    #[prop(into)]
+    share_query: Signal<String>,
+    notices: RwSignal<Vec<Notice>>,
+    children: Children,
+) -> impl IntoView {
+    let embed = dom::is_embed();
+    let heading_id = format!("{}-title", meta.id);
+    let full_link = Signal::derive(move || page_url(meta.page, &share_query.get()));
+    let heading = if embed {
+        view! { <h1 id=heading_id.clone() class="widget-title">{meta.title}</h1> }.into_any()
+    } else {
+        view! { <h2 id=heading_id.clone() class="widget-title">{meta.title}</h2> }.into_any()
+    };
+    view! {
+        <section class="widget" data-widget=meta.id aria-labelledby=heading_id>
+            <div class="widget-head">
+                {heading}
+                {embed.then(|| view! {
+                    <a class="open-full" href=move || full_link.get() target="_blank" rel="noopener">
+                        "Open in GenAI Explorables ↗"
+                    </a>
+                })}
+            </div>
+            <Notices notices=notices/>
+            <div class="widget-body">
+                <ErrorBoundary fallback=|errors| view! {
+                    <div class="error-panel" role="alert">
+                        <strong>"This widget ran into a problem."</strong>
+                        <ul>
+                            {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                }>
+                    {children()}
+                </ErrorBoundary>
+            </div>
+            {(!embed).then(|| view! { <ShareEmbed meta=meta share_query=share_query/> })}
+        </section>
+    }
+}
+
+/// Notices about link values that could not be used; dismissable.
+#[component]
+fn Notices(notices: RwSignal<Vec<Notice>>) -> impl IntoView {
+    view! {
+        <Show when=move || !notices.with(|n| n.is_empty())>
+            <div class="notice" role="status">
+                <p><strong>"Some settings in this link could not be used:"</strong></p>
+                <ul>
+                    {move || notices.get().into_iter().map(|n| view! { <li>{n.to_string()}</li> }).collect_view()}
+                </ul>
+                <button type="button" class="btn btn-small" on:click=move |_| notices.set(Vec::new())>
+                    "Dismiss"
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+fn page_url(page: &str, share_query: &str) -> String {
+    let state = share_query.trim_start_matches('?');
+    let sep = if state.is_empty() { "" } else { "&" };
+    format!("{}?page={page}{sep}{state}", dom::base_url())
+}
+
+fn embed_url(id: &str, share_query: &str) -> String {
+    let state = share_query.trim_start_matches('?');
+    let sep = if state.is_empty() { "" } else { "&" };
+    format!("{}?embed={id}{sep}{state}", dom::base_url())
+}
+
+/// Escapes text for use inside a double-quoted HTML attribute.
+fn attr_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// The "Share / embed" disclosure: a link to this exact view and an iframe snippet.
+#[component]
+fn ShareEmbed(meta: WidgetMeta, share_query: Signal<String>) -> impl IntoView {
+    let link = Signal::derive(move || page_url(meta.page, &share_query.get()));
+    let snippet = Signal::derive(move || {
+        format!(
+            "<iframe src=\"{}\" title=\"{} — GenAI Explorables\" width=\"100%\" height=\"{}\" style=\"border:0;max-width:960px\" loading=\"lazy\"></iframe>",
+            attr_escape(&embed_url(meta.id, &share_query.get())),
+            attr_escape(meta.title),
+            meta.embed_height
+        )
+    });
+    let status = RwSignal::new(String::new());
+    let copy = move |text: String, what: &'static str| {
+        status.set(String::new());
+        let clipboard = window().navigator().clipboard();
+        let promise = clipboard.write_text(&text);
+        leptos::task::spawn_local(async move {
+            match JsFuture::from(promise).await {
+                Ok(_) => status.set(format!("{what} copied.")),
+                Err(_) => status.set(format!("Copying was blocked: select the {what} and copy it by hand.")),
+            }
+        });
+    };
+    let link_id = format!("{}-share-link", meta.id);
+    let snippet_id = format!("{}-share-embed", meta.id);
+    view! {
+        <details class="share">
+            <summary>"Share / embed"</summary>
+            <div class="share-body">
+                <label for=link_id.clone()>"Link to this exact view"</label>
+                <div class="share-row">
+                    <input id=link_id type="text" readonly prop:value=move || link.get()
+                        on:focus=|ev| select_target(&ev)/>
+                    <button type="button" class="btn" on:click=move |_| copy(link.get_untracked(), "Link")>
+                        "Copy link"
+                    </button>
+                </div>
+                <label for=snippet_id.clone()>"Embed code (paste into any web page or course site)"</label>
+                <div class="share-row">
+                    <textarea id=snippet_id readonly rows="3" prop:value=move || snippet.get()
+                        on:focus=|ev| select_target(&ev)></textarea>
+                    <button type="button" class="btn" on:click=move |_| copy(snippet.get_untracked(), "Embed code")>
+                        "Copy embed code"
+                    </button>
+                </div>
+                <p class="share-status" role="status">{move || status.get()}</p>
+            </div>
+        </details>
+    }
+}
+
+fn select_target(ev: &web_sys::FocusEvent) {
+    use wasm_bindgen::JsCast;
+    if let Some(t) = ev.target() {
+        if let Ok(i) = t.clone().dyn_into::<web_sys::HtmlInputElement>() {
+            i.select();
+        } else if let Ok(a) = t.dyn_into::<web_sys::HtmlTextAreaElement>() {
+            a.select();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Widgets: Leptos components that own a model, a typed URL state and a canvas.
+//!
+//! To add a widget: write its state (`impl UrlState`), its component wrapped in `WidgetFrame`,
+//! and register it in [`embed`] and [`title_of`] so `?embed=<id>` can render it alone.
+
+pub mod crash;
+pub mod lifecycle;
+
+use leptos::prelude::*;
+
+/// The title of the widget with embed id `id`.
+pub fn title_of(id: &str) -> Option<&'static str> {
+    match id {
+        lifecycle::META_ID => Some(lifecycle::META.title),
+        _ => None,
+    }
+}
+
+/// The widget with embed id `id`, alone, or a message naming the problem.
+pub fn embed(id: &str) -> AnyView {
+    match id {
+        lifecycle::META_ID => view! { <lifecycle::LifecycleWidget/> }.into_any(),
+        other => {
+            let other = other.to_owned();
+            view! {
+                <div class="page">
+                    <h1>"No such widget"</h1>
+                    <p>"This embed link asks for a widget called “" {other} "”, which does not exist. Check the link you were given."</p>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}

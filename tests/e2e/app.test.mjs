@@ -1,0 +1,302 @@
+// End-to-end tests of the release build in Debian's headless Chromium.
+// Elements are found by role and accessible name, as a visitor (or a screen reader) finds them.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { startServer, SUB_PATH } from './lib/server.mjs';
+import { launch, openPage, appReady, screenshot, distDir } from './lib/browser.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const ROUTES = [
+  { name: 'home', query: '', h1: 'Generative AI you can touch' },
+  { name: 'lifecycle', query: '?page=lifecycle', h1: 'Foundation models' },
+  { name: 'diagnostics', query: '?page=diagnostics', h1: 'Diagnostics' },
+  { name: 'not-found', query: '?page=no-such-section', h1: 'No such section' },
+  { name: 'embed-lifecycle', query: '?embed=lifecycle', h1: 'The foundation-model lifecycle' },
+];
+const WIDTHS = [1280, 360];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer(distDir());
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Every request went to our own server (data: URLs never leave the page). */
+function assertOnlyLocalRequests(log) {
+  const foreign = log.requests.filter((u) => !u.startsWith(server.origin) && !u.startsWith('data:'));
+  assert.deepEqual(foreign, [], 'requests to other origins');
+}
+
+function assertCleanConsole(log) {
+  assert.deepEqual(log.pageErrors, [], 'uncaught page errors');
+  assert.deepEqual(log.console, [], 'console errors or warnings');
+}
+
+async function runAxe(page) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+describe('every route, at desktop and phone width, in light and dark', () => {
+  for (const route of ROUTES) {
+    for (const width of WIDTHS) {
+      for (const scheme of ['light', 'dark']) {
+        it(`${route.name} at ${width}px (${scheme})`, async () => {
+          const { context, page, log } = await openPage(browser, { viewport: { width, height: 900 }, colorScheme: scheme });
+          await page.goto(server.origin + '/' + route.query);
+          await appReady(page);
+          assert.equal((await page.locator('main h1').first().innerText()).trim(), route.h1);
+          assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), scheme);
+          // Nothing overflows sideways on a phone.
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
+          await page.waitForTimeout(150); // let canvases draw before the screenshot
+          await screenshot(page, `${route.name}-${width}-${scheme}`);
+          if (scheme === 'light') {
+            const violations = await runAxe(page);
+            assert.deepEqual(violations, [], 'serious or critical axe violations');
+          }
+          assertOnlyLocalRequests(log);
+          assertCleanConsole(log);
+          await context.close();
+        });
+      }
+    }
+  }
+});
+
+describe('routing', () => {
+  it('works under a sub-path, through navigation and reload', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + SUB_PATH);
+    await appReady(page);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Foundation models' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Foundation models' }).waitFor();
+    const url = new URL(page.url());
+    assert.equal(url.pathname, SUB_PATH);
+    assert.equal(url.searchParams.get('page'), 'lifecycle');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Foundation models' }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Generative AI you can touch' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, SUB_PATH);
+    assertOnlyLocalRequests(log);
+    assertCleanConsole(log);
+    await context.close();
+  });
+
+  it('the curriculum links to open sections only', async () => {
+    const { context, page } = await openPage(browser);
+    await page.goto(server.origin + '/');
+    await appReady(page);
+    const list = page.getByRole('list').filter({ has: page.getByRole('heading', { name: 'Tokens' }) });
+    assert.equal(await list.getByRole('listitem').count(), 12);
+    assert.equal(await list.getByRole('link').count(), 1);
+    await list.getByRole('link', { name: 'Foundation models and their lifecycle' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Foundation models' }).waitFor();
+    await context.close();
+  });
+});
+
+describe('lifecycle widget', () => {
+  it('keeps its state in the URL: change, reload, same view', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?page=lifecycle');
+    await appReady(page);
+    await page.getByRole('radio', { name: 'Deployment' }).check();
+    await page.getByRole('combobox', { name: 'When feedback calls for improvement' }).selectOption('retraining');
+    await page.waitForFunction(() => location.search.includes('lifecycle.loop=retraining'));
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('lifecycle.stage'), 'deployment');
+    assert.equal(url.searchParams.get('lifecycle.loop'), 'retraining');
+    await page.goto(url.href);
+    await appReady(page);
+    assert.equal(await page.getByRole('radio', { name: 'Deployment' }).isChecked(), true);
+    assert.equal(await page.getByRole('combobox', { name: 'When feedback calls for improvement' }).inputValue(), 'retraining');
+    await page.getByRole('heading', { level: 3, name: '5. Deployment' }).waitFor();
+    assertCleanConsole(log);
+    await context.close();
+  });
+
+  it('a malformed link value falls back to the default with a visible notice', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=banana&lifecycle.loop=retraining');
+    await appReady(page);
+    const notice = page.getByRole('status').filter({ hasText: 'could not be used' });
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /lifecycle\.stage=banana.*is not one of data, pretraining/s);
+    assert.equal(await page.getByRole('radio', { name: 'Data selection' }).isChecked(), true);
+    assert.equal(await page.getByRole('combobox', { name: 'When feedback calls for improvement' }).inputValue(), 'retraining');
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    assert.equal(await page.getByText('could not be used').count(), 0);
+    assertCleanConsole(log);
+    await context.close();
+  });
+
+  it('can be driven by keyboard alone', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?page=lifecycle');
+    await appReady(page);
+    // Tab from the top of the page to the stage radios.
+    let name = '';
+    for (let i = 0; i < 30 && name !== 'Data selection'; i++) {
+      await page.keyboard.press('Tab');
+      name = await page.evaluate(() => document.activeElement?.labels?.[0]?.innerText?.replace(/^\d+\s*/, '').trim() ?? '');
+    }
+    assert.equal(name, 'Data selection', 'Tab reaches the stage picker');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getByRole('radio', { name: 'Optimization' }).isChecked(), true);
+    await page.getByRole('heading', { level: 3, name: '3. Optimization' }).waitFor();
+    // Tab on to the text alternative and open it with the keyboard.
+    const summary = page.getByText('Show the lifecycle as a table');
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    const table = page.getByRole('table', { name: 'Stages of the lifecycle and where each leads' });
+    await table.waitFor();
+    assert.match(await table.getByRole('row', { name: /Feedback/ }).innerText(), /Optimization/);
+    // The loop route by keyboard.
+    await page.getByRole('combobox', { name: 'When feedback calls for improvement' }).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() => location.search.includes('lifecycle.loop=continued-pretraining'));
+    // Step with the keyboard: Optimization → Evaluation.
+    await page.getByRole('button', { name: 'Next stage →' }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getByRole('radio', { name: 'Evaluation' }).isChecked(), true);
+    // From Feedback the step follows the chosen loop.
+    await page.getByRole('radio', { name: 'Feedback & improvement' }).focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Next stage →' }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getByRole('radio', { name: 'Pre-training' }).isChecked(), true);
+    assert.match(await page.getByText(/Laps completed/).innerText(), /Laps completed: 1/);
+    assertCleanConsole(log);
+    await context.close();
+  });
+
+  it('plays the tour around the loop, and pauses', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=deployment');
+    await appReady(page);
+    await page.getByRole('button', { name: '▶ Play the tour' }).click();
+    await page.getByRole('radio', { name: 'Feedback & improvement' }).and(page.locator(':checked')).waitFor({ timeout: 10000 });
+    await page.getByRole('button', { name: '❚❚ Pause' }).click();
+    await page.getByRole('button', { name: '▶ Play the tour' }).waitFor();
+    assertCleanConsole(log);
+    await context.close();
+  });
+
+  it('selects a stage when its node in the diagram is clicked', async () => {
+    const { context, page } = await openPage(browser);
+    await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=evaluation');
+    await appReady(page);
+    const canvas = page.getByRole('img', { name: /Diagram of the foundation-model lifecycle/ });
+    const box = await canvas.boundingBox();
+    // Stage 1 sits at 12 o'clock, horizontally centred near the top of the diagram.
+    let hit = false;
+    for (let y = 10; y < box.height / 2 && !hit; y += 6) {
+      await canvas.click({ position: { x: box.width / 2, y } });
+      hit = await page.getByRole('radio', { name: 'Data selection' }).isChecked();
+    }
+    assert.ok(hit, 'clicking the top node selects data selection');
+    assert.match(await canvas.getAttribute('aria-label'), /Selected stage: Data selection/);
+    await context.close();
+  });
+
+  it('offers a share link and an embed snippet that work in a plain HTML page', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=evaluation');
+    await appReady(page);
+    await page.getByText('Share / embed').click();
+    const link = await page.getByRole('textbox', { name: 'Link to this exact view' }).inputValue();
+    assert.equal(link, `${server.origin}/?page=lifecycle&lifecycle.stage=evaluation&lifecycle.loop=fine-tuning`);
+    const snippet = await page.getByRole('textbox', { name: /Embed code/ }).inputValue();
+    assert.match(snippet, /^<iframe src="[^"]+\?embed=lifecycle&amp;lifecycle\.stage=evaluation/);
+    server.extra.set('/course.html', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A course page</title></head><body><h1>Week 1</h1>${snippet}</body></html>`);
+    const course = await openPage(browser);
+    await course.page.goto(server.origin + '/course.html');
+    const frame = course.page.frameLocator('iframe');
+    await frame.getByRole('heading', { level: 1, name: 'The foundation-model lifecycle' }).waitFor({ timeout: 20000 });
+    assert.equal(await frame.getByRole('radio', { name: 'Evaluation' }).isChecked(), true);
+    assert.equal(await frame.getByRole('navigation').count(), 0, 'embed shows no site navigation');
+    assert.equal(await frame.getByText('Share / embed').count(), 0);
+    assertCleanConsole(course.log);
+    await course.context.close();
+    assertCleanConsole(log);
+    await context.close();
+  });
+
+  it('does not start by itself under reduced motion, and says so only when asked to autoplay', async () => {
+    const { context, page } = await openPage(browser, { reducedMotion: 'reduce' });
+    await page.goto(server.origin + '/?page=lifecycle');
+    await appReady(page);
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByRole('radio', { name: 'Data selection' }).isChecked(), true);
+    assert.equal(await page.getByRole('button', { name: '▶ Play the tour' }).count(), 1);
+    await context.close();
+  });
+});
+
+describe('shell', () => {
+  it('remembers the theme toggle across reloads', async () => {
+    const { context, page, log } = await openPage(browser, { colorScheme: 'light' });
+    await page.goto(server.origin + '/');
+    await appReady(page);
+    const toggle = page.getByRole('button', { name: 'Dark theme' });
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+    await toggle.click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.reload();
+    await appReady(page);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    assert.equal(await page.getByRole('button', { name: 'Dark theme' }).getAttribute('aria-pressed'), 'true');
+    assertCleanConsole(log);
+    await context.close();
+  });
+
+  it('a bug in one widget shows an error panel there while the other widget keeps working', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?page=diagnostics');
+    await appReady(page);
+    const crash = page.getByRole('region', { name: 'A widget with a bug' });
+    const healthy = page.getByRole('region', { name: 'A healthy widget' });
+    await healthy.getByRole('button', { name: 'Add one' }).click();
+    await crash.getByRole('button', { name: 'Trigger a bug' }).click();
+    const alert = crash.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /This widget stopped because of a bug/);
+    assert.match(await alert.innerText(), /deliberate panic/);
+    await healthy.getByRole('button', { name: 'Add one' }).click();
+    await healthy.getByRole('button', { name: 'Add one' }).click();
+    assert.equal((await healthy.locator('output').innerText()).trim(), '3');
+    // The page header still navigates.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Generative AI you can touch' }).waitFor();
+    assert.ok(log.console.some((m) => m.includes('deliberate panic')), 'the panic is logged for developers');
+    await context.close();
+  });
+
+  it('an unknown embed id explains itself', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?embed=nonsense<script>');
+    await appReady(page);
+    assert.match(await page.locator('main').innerText(), /widget called “nonsense<script>”/);
+    assertCleanConsole(log);
+    await context.close();
+  });
+});
