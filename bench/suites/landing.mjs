@@ -46,6 +46,7 @@ export async function run({ dist, origin, browser, runs }) {
     await page.goto(origin + '/');
     await page.waitForFunction(() => window.__firstRender !== undefined);
     render.push(await page.evaluate(() => window.__firstRender));
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, null, { timeout: 5000 }).catch(() => {});
     fcp.push(await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN));
     await context.close();
   }

@@ -252,11 +252,13 @@ pub mod diagram {
     }
 
     impl Layout {
-        /// Six nodes on an ellipse that leaves `label_room` below every node for its label.
-        pub fn new(width: f64, height: f64, node_radius: f64, label_room: f64) -> Layout {
-            let centre = Point::new(width / 2.0, height / 2.0 - label_room / 4.0);
-            let rx = (width / 2.0 - node_radius - label_room * 1.6).max(node_radius);
-            let ry = (height / 2.0 - node_radius - label_room).max(node_radius);
+        /// Six nodes on an ellipse that leaves `label_w` beside the leftmost and rightmost nodes and
+        /// `label_h` below the lowest node for their labels.
+        pub fn new(width: f64, height: f64, node_radius: f64, label_w: f64, label_h: f64) -> Layout {
+            let centre = Point::new(width / 2.0, height / 2.0 - label_h / 4.0);
+            // The side nodes sit at 60° from the vertical: x = c ± rx·sin 60°.
+            let rx = ((width / 2.0 - node_radius - label_w) / (3f64.sqrt() / 2.0)).min(width / 2.0 - node_radius).max(node_radius);
+            let ry = (height / 2.0 - node_radius - label_h).max(node_radius);
             Layout { centre, nodes: ellipse_points(Stage::ALL.len(), centre, rx, ry), node_radius }
         }
 
@@ -306,9 +308,9 @@ pub mod diagram {
         #[test]
         fn nodes_fit_inside_the_canvas_with_room_for_labels() {
             for (w, h) in [(640.0, 500.0), (320.0, 250.0), (1200.0, 900.0)] {
-                let l = Layout::new(w, h, 20.0, 18.0);
+                let l = Layout::new(w, h, 20.0, 30.0, 18.0);
                 for p in &l.nodes {
-                    assert!(p.x - 20.0 >= 0.0 && p.x + 20.0 <= w, "{p:?} in {w}×{h}");
+                    assert!(p.x - 20.0 - 30.0 >= -1e-9 && p.x + 20.0 + 30.0 <= w + 1e-9, "{p:?} in {w}×{h}");
                     assert!(p.y - 20.0 >= 0.0 && p.y + 20.0 + 18.0 <= h, "{p:?} in {w}×{h}");
                 }
             }
@@ -316,7 +318,7 @@ pub mod diagram {
 
         #[test]
         fn hit_test_finds_each_node_and_misses_the_centre() {
-            let l = Layout::new(640.0, 500.0, 24.0, 18.0);
+            let l = Layout::new(640.0, 500.0, 24.0, 60.0, 18.0);
             for &s in Stage::ALL {
                 assert_eq!(l.stage_at(l.node(s), 0.0), Some(s));
             }
@@ -325,7 +327,7 @@ pub mod diagram {
 
         #[test]
         fn edges_start_and_end_on_node_rims() {
-            let l = Layout::new(640.0, 500.0, 24.0, 18.0);
+            let l = Layout::new(640.0, 500.0, 24.0, 60.0, 18.0);
             for e in edges() {
                 let (s, _, f) = l.edge_curve(e);
                 assert!((s.dist(l.node(e.from)) - 24.0).abs() < 1e-9);

@@ -175,6 +175,19 @@ pub struct StateReader<'a> {
 
 const SHOWN_VALUE_CHARS: usize = 40;
 
+/// A URL value as a notice shows it: at most [`SHOWN_VALUE_CHARS`] characters, then `…`.
+fn shorten(value: &str) -> String {
+    let mut shown: String = value.chars().take(SHOWN_VALUE_CHARS).collect();
+    if value.chars().count() > SHOWN_VALUE_CHARS {
+        shown.push('…');
+    }
+    shown
+}
+
+fn outside<T: fmt::Display>(range: &RangeInclusive<T>, default: T) -> String {
+    format!("is outside {}–{}; using {default}.", range.start(), range.end())
+}
+
 impl<'a> StateReader<'a> {
     fn raw(&mut self, field: &str) -> Option<(String, &'a str)> {
         let key = format!("{}.{}", self.id, field);
@@ -184,11 +197,7 @@ impl<'a> StateReader<'a> {
     }
 
     fn reject(&mut self, key: String, value: &str, reason: String) {
-        let mut shown: String = value.chars().take(SHOWN_VALUE_CHARS).collect();
-        if value.chars().count() > SHOWN_VALUE_CHARS {
-            shown.push('…');
-        }
-        self.notices.push(Notice { key, value: shown, reason });
+        self.notices.push(Notice { key, value: shorten(value), reason });
     }
 
     /// One of a closed set of options.
@@ -215,12 +224,7 @@ impl<'a> StateReader<'a> {
         match v.trim().parse::<i64>() {
             Ok(n) if range.contains(&n) => n,
             Ok(_) => {
-                let reason = format!(
-                    "is outside {}–{}; using {default}.",
-                    range.start(),
-                    range.end()
-                );
-                self.reject(key, v, reason);
+                self.reject(key, v, outside(&range, default));
                 default
             }
             Err(_) => {
@@ -236,12 +240,7 @@ impl<'a> StateReader<'a> {
         match v.trim().parse::<f64>() {
             Ok(x) if x.is_finite() && range.contains(&x) => x,
             Ok(x) if x.is_finite() => {
-                let reason = format!(
-                    "is outside {}–{}; using {default}.",
-                    range.start(),
-                    range.end()
-                );
-                self.reject(key, v, reason);
+                self.reject(key, v, outside(&range, default));
                 default
             }
             _ => {
@@ -330,13 +329,9 @@ pub fn decode<S: UrlState>(query: &Query) -> (S, Vec<Notice>) {
     let mut notices = r.notices;
     for (k, v) in query.pairs() {
         if k.starts_with(&prefix) && !r.used.contains(k) {
-            let mut shown: String = v.chars().take(SHOWN_VALUE_CHARS).collect();
-            if v.chars().count() > SHOWN_VALUE_CHARS {
-                shown.push('…');
-            }
             notices.push(Notice {
                 key: k.clone(),
-                value: shown,
+                value: shorten(v),
                 reason: "is not a setting of this widget; it was ignored.".to_owned(),
             });
         }

@@ -164,7 +164,9 @@ pub fn use_animation_loop(
         let observer = observer.clone();
         let callback = on_intersect.as_ref().unchecked_ref::<js_sys::Function>().clone();
         Effect::new(move |_| {
-            if let (Some(el), None) = (root.get(), observer.borrow().as_ref()) {
+            let el = root.get();
+            let unobserved = observer.borrow().is_none();
+            if let (Some(el), true) = (el, unobserved) {
                 if let Ok(o) = web_sys::IntersectionObserver::new(&callback) {
                     o.observe(&el);
                     *observer.borrow_mut() = Some(o);

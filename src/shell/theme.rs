@@ -48,7 +48,24 @@ pub fn provide_theme() -> ThemeCtx {
     apply(theme);
     let ctx = ThemeCtx(RwSignal::new(theme));
     provide_context(ctx);
+    follow_system(ctx.0);
     ctx
+}
+
+/// Follows the system's light / dark setting as it changes, until the visitor has chosen.
+fn follow_system(theme: RwSignal<Theme>) {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    let Some(mq) = window().match_media("(prefers-color-scheme: dark)").ok().flatten() else { return };
+    let on_change = Closure::<dyn FnMut(web_sys::MediaQueryListEvent)>::new(move |e: web_sys::MediaQueryListEvent| {
+        if dom::storage_get(STORAGE_KEY).is_none() {
+            let next = if e.matches() { Theme::Dark } else { Theme::Light };
+            apply(next);
+            theme.set(next);
+        }
+    });
+    let _ = mq.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+    on_change.forget(); // lives as long as the page: the theme is app-wide
 }
 
 /// The current theme, tracked (redraws follow theme changes).

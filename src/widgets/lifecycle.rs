@@ -86,8 +86,11 @@ fn draw_diagram(area: &Area, ctx: &PlotCtx, state: &LifecycleState, progress: Op
     let p = &ctx.palette;
     let (w, h) = (ctx.width as f64, ctx.height as f64);
     let r = (w.min(h) * 0.075).clamp(ctx.px(15.0), ctx.px(30.0));
-    let label_px = ctx.px(if w / ctx.dpr < 420.0 { 12.0 } else { 14.0 });
-    let layout = Layout::new(w, h, r, label_px * 1.8);
+    // Wide canvases put the side nodes' labels beside them, clear of the edges; narrow ones below.
+    let wide = w / ctx.dpr >= 420.0;
+    let label_px = ctx.px(if wide { 14.0 } else { 12.0 });
+    let label_w = if wide { ctx.px(78.0) } else { 0.0 };
+    let layout = Layout::new(w, h, r, label_w, label_px * 1.8);
     let ip = |q: Point| (q.x.round() as i32, q.y.round() as i32);
 
     for e in edges() {
@@ -134,8 +137,17 @@ fn draw_diagram(area: &Area, ctx: &PlotCtx, state: &LifecycleState, progress: Op
         let _ = area.draw(&Circle::new(ip(c), r.round() as i32, ShapeStyle { color: ring.to_rgba(), filled: false, stroke_width: ring_w }));
         let num = ctx.font(r / ctx.dpr * 0.9, text).pos(Pos::new(HPos::Center, VPos::Center));
         let _ = area.draw(&Text::new(format!("{}", s.index() + 1), ip(c), num));
-        let label = ctx.font(label_px / ctx.dpr, if selected { p.accent } else { p.fg }).pos(Pos::new(HPos::Center, VPos::Top));
-        let _ = area.draw(&Text::new(s.short_title(), ip(Point::new(c.x, c.y + r + ctx.px(4.0))), label));
+        let color = if selected { p.accent } else { p.fg };
+        let gap = ctx.px(6.0);
+        let side = c.x - layout.centre.x;
+        let (anchor, at) = if wide && side > r {
+            (Pos::new(HPos::Left, VPos::Center), Point::new(c.x + r + gap, c.y))
+        } else if wide && side < -r {
+            (Pos::new(HPos::Right, VPos::Center), Point::new(c.x - r - gap, c.y))
+        } else {
+            (Pos::new(HPos::Center, VPos::Top), Point::new(c.x, c.y + r + ctx.px(4.0)))
+        };
+        let _ = area.draw(&Text::new(s.short_title(), ip(at), ctx.font(label_px / ctx.dpr, color).pos(anchor)));
     }
     layout
 }

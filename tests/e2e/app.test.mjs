@@ -169,7 +169,7 @@ describe('lifecycle widget', () => {
     await page.keyboard.press('Enter');
     const table = page.getByRole('table', { name: 'Stages of the lifecycle and where each leads' });
     await table.waitFor();
-    assert.match(await table.getByRole('row', { name: /Feedback/ }).innerText(), /Optimization/);
+    assert.match(await table.getByRole('row', { name: /^6 Feedback/ }).innerText(), /Optimization/);
     // The loop route by keyboard.
     await page.getByRole('combobox', { name: 'When feedback calls for improvement' }).focus();
     await page.keyboard.press('ArrowDown');
@@ -222,12 +222,12 @@ describe('lifecycle widget', () => {
     const { context, page, log } = await openPage(browser);
     await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=evaluation');
     await appReady(page);
-    await page.getByText('Share / embed').click();
+    await page.locator('summary', { hasText: 'Share / embed' }).click();
     const link = await page.getByRole('textbox', { name: 'Link to this exact view' }).inputValue();
     assert.equal(link, `${server.origin}/?page=lifecycle&lifecycle.stage=evaluation&lifecycle.loop=fine-tuning`);
     const snippet = await page.getByRole('textbox', { name: /Embed code/ }).inputValue();
     assert.match(snippet, /^<iframe src="[^"]+\?embed=lifecycle&amp;lifecycle\.stage=evaluation/);
-    server.extra.set('/course.html', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A course page</title></head><body><h1>Week 1</h1>${snippet}</body></html>`);
+    server.extra.set('/course.html', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A course page</title><link rel="icon" href="data:,"></head><body><h1>Week 1</h1>${snippet}</body></html>`);
     const course = await openPage(browser);
     await course.page.goto(server.origin + '/course.html');
     const frame = course.page.frameLocator('iframe');
