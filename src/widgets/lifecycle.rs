@@ -25,6 +25,8 @@ const STAGE_MS: f64 = 2200.0;
 pub struct LifecycleState {
     pub stage: Stage,
     pub route: Route,
+    /// Whether the tour plays (a link with `lifecycle.play=1` starts it, except under reduced motion).
+    pub play: bool,
 }
 
 impl UrlState for LifecycleState {
@@ -32,10 +34,15 @@ impl UrlState for LifecycleState {
     fn write(&self, w: &mut StateWriter<'_>) {
         w.choice("stage", self.stage);
         w.choice("loop", self.route);
+        w.flag("play", self.play);
     }
     fn read(r: &mut StateReader<'_>) -> Self {
         let d = LifecycleState::default();
-        LifecycleState { stage: r.choice("stage", d.stage), route: r.choice("loop", d.route) }
+        LifecycleState {
+            stage: r.choice("stage", d.stage),
+            route: r.choice("loop", d.route),
+            play: r.flag("play", d.play),
+        }
     }
 }
 
@@ -170,7 +177,8 @@ pub fn LifecycleWidget() -> impl IntoView {
         state.update(|st| st.stage = tour.stage);
     };
     let mut elapsed = 0.0;
-    let anim = use_animation_loop(root, LoopOptions::default(), move |f: FrameInfo| {
+    let options = LoopOptions { autoplay: state.get_untracked().play, ..LoopOptions::default() };
+    let anim = use_animation_loop(root, options, move |f: FrameInfo| {
         if f.single_step {
             elapsed = 0.0;
             progress.set(None);
@@ -185,8 +193,12 @@ pub fn LifecycleWidget() -> impl IntoView {
         progress.set(Some(elapsed / STAGE_MS));
     });
     Effect::new(move |_| {
-        if !anim.playing.get() {
+        let playing = anim.playing.get();
+        if !playing {
             progress.set(None);
+        }
+        if state.with_untracked(|s| s.play) != playing {
+            state.update(|s| s.play = playing);
         }
     });
 

@@ -224,7 +224,7 @@ describe('lifecycle widget', () => {
     await appReady(page);
     await page.locator('summary', { hasText: 'Share / embed' }).click();
     const link = await page.getByRole('textbox', { name: 'Link to this exact view' }).inputValue();
-    assert.equal(link, `${server.origin}/?page=lifecycle&lifecycle.stage=evaluation&lifecycle.loop=fine-tuning`);
+    assert.equal(link, `${server.origin}/?page=lifecycle&lifecycle.stage=evaluation&lifecycle.loop=fine-tuning&lifecycle.play=0`);
     const snippet = await page.getByRole('textbox', { name: /Embed code/ }).inputValue();
     assert.match(snippet, /^<iframe src="[^"]+\?embed=lifecycle&amp;lifecycle\.stage=evaluation/);
     server.extra.set('/course.html', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A course page</title><link rel="icon" href="data:,"></head><body><h1>Week 1</h1>${snippet}</body></html>`);
@@ -241,13 +241,43 @@ describe('lifecycle widget', () => {
     await context.close();
   });
 
-  it('does not start by itself under reduced motion, and says so only when asked to autoplay', async () => {
-    const { context, page } = await openPage(browser, { reducedMotion: 'reduce' });
-    await page.goto(server.origin + '/?page=lifecycle');
+  it('a link can start the tour, except when the visitor prefers reduced motion', async () => {
+    const link = '/?page=lifecycle&lifecycle.stage=evaluation&lifecycle.play=1';
+    {
+      const { context, page, log } = await openPage(browser);
+      await page.goto(server.origin + link);
+      await appReady(page);
+      await page.getByRole('button', { name: '❚❚ Pause' }).waitFor();
+      await page.getByRole('radio', { name: 'Deployment' }).and(page.locator(':checked')).waitFor({ timeout: 10000 });
+      assertCleanConsole(log);
+      await context.close();
+    }
+    {
+      const { context, page, log } = await openPage(browser, { reducedMotion: 'reduce' });
+      await page.goto(server.origin + link);
+      await appReady(page);
+      await page.getByText('Not started automatically: your system asks for reduced motion.').waitFor();
+      assert.equal(await page.getByRole('button', { name: '▶ Play the tour' }).count(), 1);
+      await page.waitForFunction(() => location.search.includes('lifecycle.play=0'));
+      assert.equal(await page.getByRole('radio', { name: 'Evaluation' }).isChecked(), true);
+      assertCleanConsole(log);
+      await context.close();
+    }
+  });
+
+  it('pauses the tour while the widget is scrolled out of view', async () => {
+    const { context, page, log } = await openPage(browser, { viewport: { width: 1280, height: 420 } });
+    await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=data');
     await appReady(page);
-    await page.waitForTimeout(300);
-    assert.equal(await page.getByRole('radio', { name: 'Data selection' }).isChecked(), true);
-    assert.equal(await page.getByRole('button', { name: '▶ Play the tour' }).count(), 1);
+    await page.getByRole('button', { name: '▶ Play the tour' }).click();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByText('Paused while out of view.').waitFor();
+    const before = new URL(page.url()).searchParams.get('lifecycle.stage');
+    await page.waitForTimeout(3000); // longer than one stage of the tour
+    assert.equal(new URL(page.url()).searchParams.get('lifecycle.stage'), before, 'no progress while off screen');
+    await page.getByRole('button', { name: '❚❚ Pause' }).scrollIntoViewIfNeeded();
+    await page.getByRole('radio', { name: 'Pre-training' }).and(page.locator(':checked')).waitFor({ timeout: 10000 });
+    assertCleanConsole(log);
     await context.close();
   });
 });
