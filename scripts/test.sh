@@ -4,7 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 echo "== cargo test (model core, native) =="
-cargo test --locked -p genai-core
+cargo test --locked --profile native-test -p genai-core
 
 echo "== trunk build --release =="
 E2E_DIST="$ROOT/target/e2e-dist"

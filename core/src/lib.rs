@@ -3,10 +3,13 @@
 //! Maths and algorithms only: no leptos, no web-sys, no wasm-bindgen. Everything here runs and is
 //! tested natively with `cargo test -p genai-core`; the app crate wraps it in widgets.
 //!
+//! - [`bpe`]: byte-level BPE tokenizers (r50k, cl100k, o200k) and a BPE trainer.
 //! - [`query`]: the typed URL-state codec every widget uses (parse, validate, fall back with a notice).
 //! - [`lifecycle`]: the foundation-model lifecycle as a directed graph with a feedback loop.
 //! - [`geom`]: small plane-geometry helpers for diagrams (layouts, Bézier curves, hit tests).
 
+pub mod bpe;
 pub mod geom;
 pub mod lifecycle;
 pub mod query;
+pub mod rng;
