@@ -9,7 +9,9 @@
 //! - [`geom`]: small plane-geometry helpers for diagrams (layouts, Bézier curves, hit tests).
 
 pub mod bpe;
+pub mod bpe_train;
 pub mod geom;
 pub mod lifecycle;
 pub mod query;
 pub mod rng;
+pub mod tokenize;

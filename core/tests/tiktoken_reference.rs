@@ -115,3 +115,30 @@ fn ten_thousand_random_strings_round_trip_and_equal_tiktoken() {
         }
     }
 }
+
+#[test]
+fn bpe_trained_on_moby_dick_learns_the_expected_first_merges() {
+    use genai_core::bpe_train::Trainer;
+    let text = std::fs::read_to_string(public("moby-dick.txt")).unwrap();
+    let mut t = Trainer::new(&text, 256 + 5).unwrap();
+    assert_eq!(t.distinct_words(), 23_347);
+    let mut learned = Vec::new();
+    while let Some(m) = t.step() {
+        learned.push(String::from_utf8_lossy(t.token(m.id)).into_owned());
+    }
+    assert_eq!(learned, [" t", "he", " a", "in", " the"]);
+}
+
+#[test]
+fn ten_thousand_random_strings_round_trip_through_the_simple_tokenizers() {
+    use genai_core::tokenize::{chars, decode_chars, WordTokenizer};
+    let mut rng = Rng::new(7);
+    for _ in 0..10_000 {
+        let s = random_string(&mut rng);
+        let ids: Vec<u32> = chars(&s).iter().map(|t| t.id).collect();
+        assert_eq!(decode_chars(&ids).unwrap(), s);
+        let mut w = WordTokenizer::new();
+        let ids: Vec<u32> = w.encode(&s).iter().map(|t| t.id).collect();
+        assert_eq!(w.decode(&ids).unwrap(), s);
+    }
+}
