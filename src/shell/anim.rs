@@ -215,12 +215,15 @@ pub fn LoopControls(
     /// Choices of work per frame (e.g. training iterations); no speed control when absent.
     #[prop(optional)]
     speeds: Option<&'static [u32]>,
+    /// Label of the speed control.
+    #[prop(into, default = "Iterations per frame".to_owned())]
+    speed_label: String,
 ) -> impl IntoView {
     let play_text = play_label;
     let speed_select = speeds.map(|speeds| {
         view! {
             <label class="field speed">
-                <span>"Iterations per frame"</span>
+                <span>{speed_label}</span>
                 <select on:change=move |ev| {
                     if let Ok(n) = event_target_value(&ev).parse::<u32>() {
                         anim.work_per_frame.set(n.max(1));

@@ -6,9 +6,13 @@
 //! - [`plot`]: HiDPI plotters canvas with theme colours and a text alternative.
 //! - [`theme`]: light / dark theme following the system, with a remembered toggle.
 //! - [`errors`]: the panic hook that turns a crash into a readable panel in the affected widget.
+//! - [`assets`]: lazy fetch of data files from public/ (relative URLs).
+//! - [`checkpoint`]: predict-then-reveal questions for course use.
 //! - [`dom`]: small browser helpers (location, history, storage, media queries).
 
 pub mod anim;
+pub mod assets;
+pub mod checkpoint;
 pub mod dom;
 pub mod errors;
 pub mod plot;

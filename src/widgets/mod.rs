@@ -5,6 +5,7 @@
 
 pub mod crash;
 pub mod lifecycle;
+pub mod tokens;
 
 use leptos::prelude::*;
 
@@ -12,6 +13,9 @@ use leptos::prelude::*;
 pub fn title_of(id: &str) -> Option<&'static str> {
     match id {
         lifecycle::META_ID => Some(lifecycle::META.title),
+        tokens::tokenizer::META_ID => Some(tokens::tokenizer::META.title),
+        tokens::merges::META_ID => Some(tokens::merges::META.title),
+        tokens::train::META_ID => Some(tokens::train::META.title),
         _ => None,
     }
 }
@@ -20,6 +24,9 @@ pub fn title_of(id: &str) -> Option<&'static str> {
 pub fn embed(id: &str) -> AnyView {
     match id {
         lifecycle::META_ID => view! { <lifecycle::LifecycleWidget/> }.into_any(),
+        tokens::tokenizer::META_ID => view! { <tokens::tokenizer::TokenizerWidget/> }.into_any(),
+        tokens::merges::META_ID => view! { <tokens::merges::MergesWidget/> }.into_any(),
+        tokens::train::META_ID => view! { <tokens::train::TrainWidget/> }.into_any(),
         other => {
             let other = other.to_owned();
             view! {

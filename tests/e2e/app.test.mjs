@@ -13,9 +13,13 @@ const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8'
 const ROUTES = [
   { name: 'home', query: '', h1: 'Generative AI you can touch' },
   { name: 'lifecycle', query: '?page=lifecycle', h1: 'Foundation models' },
+  { name: 'tokens', query: '?page=tokens&tokens.compare=1', h1: 'Tokens' },
   { name: 'diagnostics', query: '?page=diagnostics', h1: 'Diagnostics' },
   { name: 'not-found', query: '?page=no-such-section', h1: 'No such section' },
   { name: 'embed-lifecycle', query: '?embed=lifecycle', h1: 'The foundation-model lifecycle' },
+  { name: 'embed-tokens', query: '?embed=tokens', h1: 'Tokenizer' },
+  { name: 'embed-merges', query: '?embed=merges', h1: 'Merge replay' },
+  { name: 'embed-bpe-train', query: '?embed=bpe-train', h1: 'Train your own BPE tokenizer' },
 ];
 const WIDTHS = [1280, 360];
 
@@ -66,6 +70,8 @@ describe('every route, at desktop and phone width, in light and dark', () => {
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
           assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
           await page.waitForTimeout(150); // let canvases draw before the screenshot
+          // Sections with data: wait until it has loaded (no loading indicator left).
+          await page.waitForFunction(() => !document.querySelector('.loading progress'), null, { timeout: 20000 });
           await screenshot(page, `${route.name}-${width}-${scheme}`);
           if (scheme === 'light') {
             const violations = await runAxe(page);
@@ -106,7 +112,7 @@ describe('routing', () => {
     await appReady(page);
     const list = page.getByRole('list').filter({ has: page.getByRole('heading', { name: 'Tokens' }) });
     assert.equal(await list.getByRole('listitem').count(), 12);
-    assert.equal(await list.getByRole('link').count(), 1);
+    assert.deepEqual(await list.getByRole('link').allInnerTexts(), ['Foundation models and their lifecycle', 'Self-supervised pre-training', 'Tokens']);
     await list.getByRole('link', { name: 'Foundation models and their lifecycle' }).click();
     await page.getByRole('heading', { level: 1, name: 'Foundation models' }).waitFor();
     await context.close();

@@ -18,6 +18,8 @@ const TYPES = {
 };
 
 export const SUB_PATH = '/courses/genai/';
+// Peer libraries for comparisons in tests and benchmarks, served from node_modules under /peer/.
+const NODE_MODULES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../node_modules');
 
 export async function startServer(distDir) {
   const extra = new Map();
@@ -29,9 +31,13 @@ export async function startServer(distDir) {
       return;
     }
     let rel = url.pathname;
-    if (rel.startsWith(SUB_PATH)) rel = '/' + rel.slice(SUB_PATH.length);
+    let root = distDir;
+    if (rel.startsWith('/peer/')) {
+      root = NODE_MODULES;
+      rel = rel.slice('/peer'.length);
+    } else if (rel.startsWith(SUB_PATH)) rel = '/' + rel.slice(SUB_PATH.length);
     if (rel.endsWith('/')) rel += 'index.html';
-    const file = path.join(distDir, path.normalize(decodeURIComponent(rel)).replace(/^(\.\.[/\\])+/, ''));
+    const file = path.join(root, path.normalize(decodeURIComponent(rel)).replace(/^(\.\.[/\\])+/, ''));
     try {
       if (!(await stat(file)).isFile()) throw new Error('not a file');
       const body = await readFile(file);

@@ -1,0 +1,57 @@
+//! Predict-then-reveal: the learner commits to a guess, then sees the answer computed live.
+
+use leptos::prelude::*;
+
+/// A multiple-choice checkpoint. `answer` computes the correct option index and an explanation at
+/// reveal time (from the live model), or `None` while its data is still loading.
+#[component]
+pub fn Checkpoint(
+    /// A unique id for the radio group.
+    id: &'static str,
+    #[prop(into)] question: String,
+    options: Vec<String>,
+    answer: Callback<(), Option<(usize, String)>>,
+) -> impl IntoView {
+    let guess = RwSignal::new(None::<usize>);
+    let revealed = RwSignal::new(None::<(usize, String)>);
+    let waiting = RwSignal::new(false);
+    let reveal = move |_| match answer.run(()) {
+        Some(a) => {
+            waiting.set(false);
+            revealed.set(Some(a));
+        }
+        None => waiting.set(true),
+    };
+    let legend_id = format!("{id}-q");
+    view! {
+        <fieldset class="checkpoint">
+            <legend id=legend_id>"Predict, then reveal: " {question}</legend>
+            <div class="checkpoint-options">
+                {options.into_iter().enumerate().map(|(i, label)| {
+                    let input_id = format!("{id}-opt-{i}");
+                    let for_id = input_id.clone();
+                    view! {
+                        <label for=for_id class="checkpoint-option"
+                            class:is-right=move || revealed.with(|r| r.as_ref().is_some_and(|(a, _)| *a == i))
+                            class:is-wrong=move || revealed.with(|r| r.as_ref().is_some_and(|(a, _)| *a != i)) && guess.get() == Some(i)>
+                            <input type="radio" id=input_id name=id on:change=move |_| guess.set(Some(i))
+                                prop:disabled=move || revealed.with(Option::is_some)/>
+                            " " {label}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <button type="button" class="btn" on:click=reveal prop:disabled=move || guess.get().is_none() || revealed.with(Option::is_some)>
+                "Reveal the answer"
+            </button>
+            <p class="checkpoint-result" role="status">
+                {move || match (revealed.get(), guess.get()) {
+                    (Some((a, why)), Some(g)) => format!("{} {why}", if a == g { "Right." } else { "Not quite." }),
+                    _ if waiting.get() => "The tokenizers are still loading; try again in a moment.".to_owned(),
+                    (None, None) => "Choose an answer first.".to_owned(),
+                    _ => String::new(),
+                }}
+            </p>
+        </fieldset>
+    }
+}
