@@ -2,6 +2,7 @@
 //! error panels), widgets and pages. The maths lives in `genai-core`.
 
 mod app;
+mod bench;
 mod pages;
 mod route;
 mod shell;

@@ -14,7 +14,51 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
+
+/// The "Fx" hash of the Rust compiler (a multiply-rotate over 8-byte words): much faster than the
+/// default SipHash for the short byte strings looked up millions of times while encoding. It is
+/// not DoS-resistant, which does not matter for a fixed vocabulary.
+#[derive(Clone, Copy, Default)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().unwrap()));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// A token id (equal to its merge rank).
 pub type Rank = u32;
@@ -22,7 +66,7 @@ pub type Rank = u32;
 /// A BPE vocabulary: byte strings and their ranks.
 #[derive(Clone, Debug, Default)]
 pub struct Vocab {
-    ranks: HashMap<Vec<u8>, Rank>,
+    ranks: FxMap<Vec<u8>, Rank>,
     tokens: Vec<Vec<u8>>,
 }
 
@@ -41,7 +85,7 @@ const BINARY_MAGIC: &[u8; 4] = b"BPE1";
 impl Vocab {
     /// Builds a vocabulary from byte strings in rank order (token `i` has rank `i`).
     pub fn from_tokens(tokens: Vec<Vec<u8>>) -> Result<Vocab, VocabError> {
-        let mut ranks = HashMap::with_capacity(tokens.len());
+        let mut ranks = FxMap::with_capacity_and_hasher(tokens.len(), Default::default());
         for (i, t) in tokens.iter().enumerate() {
             if t.is_empty() {
                 return Err(VocabError(format!("token {i} is empty")));
@@ -220,60 +264,32 @@ pub enum Pattern {
     O200k,
 }
 
-// The published patterns end in `\s+(?!\S)` (and some in `\s++$`), a look-ahead that the `regex`
-// crate does not support. We match `\s+` instead and apply the look-ahead by hand in `Splitter`:
-// a whitespace run followed by a non-space gives its last character to the next piece.
-const R50K: &str = r"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+";
-const CL100K: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+$|\s*[\r\n]|\s+";
-const O200K: &str = concat!(
-    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-    r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-    r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+",
-);
-
-/// Splits text into pre-tokens.
-#[derive(Clone, Debug)]
+/// Splits text into pre-tokens with one of the OpenAI patterns (see [`crate::pretokenize`]).
+#[derive(Clone, Copy, Debug)]
 pub struct Splitter {
-    re: regex::Regex,
-    /// Whether the pattern has a line-break alternative before its final `\s+` (cl100k, o200k):
-    /// then a run ending in a line break came from that alternative and is left whole.
-    breaks_lines: bool,
+    piece: fn(&str, usize) -> usize,
 }
 
 impl Splitter {
     pub fn new(pattern: Pattern) -> Splitter {
-        let src = match pattern {
-            Pattern::R50k => R50K,
-            Pattern::Cl100k => CL100K,
-            Pattern::O200k => O200K,
+        use crate::pretokenize::{cl100k_piece, o200k_piece, r50k_piece};
+        let piece = match pattern {
+            Pattern::R50k => r50k_piece,
+            Pattern::Cl100k => cl100k_piece,
+            Pattern::O200k => o200k_piece,
         };
-        Splitter {
-            re: regex::Regex::new(src).expect("the built-in patterns compile"),
-            breaks_lines: pattern != Pattern::R50k,
-        }
+        Splitter { piece }
     }
 
     /// The byte ranges of the pieces of `text`, in order, covering it exactly.
     pub fn split(&self, text: &str) -> Vec<Range<usize>> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(text.len() / 4);
         let mut at = 0;
         while at < text.len() {
-            let Some(m) = self.re.find_at(text, at) else { break };
-            let mut r = m.range();
-            let s = m.as_str();
-            // Emulate `\s+(?!\S)`: a whitespace run followed by a non-space leaves its last
-            // character to the next piece.
-            let from_line_break_rule = self.breaks_lines && s.ends_with(['\r', '\n']);
-            if r.end < text.len() && !from_line_break_rule && s.chars().all(char::is_whitespace) {
-                if let Some((last, _)) = s.char_indices().last() {
-                    if last > 0 {
-                        r.end = r.start + last;
-                    }
-                }
-            }
-            debug_assert_eq!(r.start, at, "the patterns match every character");
-            out.push(r.clone());
-            at = r.end;
+            let end = (self.piece)(text, at);
+            debug_assert!(end > at && text.is_char_boundary(end));
+            out.push(at..end);
+            at = end;
         }
         out
     }

@@ -11,6 +11,9 @@
 pub mod bpe;
 pub mod bpe_train;
 pub mod geom;
+pub mod pretokenize;
+#[rustfmt::skip]
+pub mod unicode_tables;
 pub mod lifecycle;
 pub mod query;
 pub mod rng;

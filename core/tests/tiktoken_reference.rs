@@ -142,3 +142,22 @@ fn ten_thousand_random_strings_round_trip_through_the_simple_tokenizers() {
         assert_eq!(w.decode(&ids).unwrap(), s);
     }
 }
+
+#[test]
+fn unicode_class_tables_equal_the_regex_crate_for_every_code_point() {
+    use genai_core::pretokenize::{flags, L, LO, N, UP, WS};
+    let classes = [
+        (WS, r"^\s$"),
+        (L, r"^\p{L}$"),
+        (N, r"^\p{N}$"),
+        (UP, r"^[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]$"),
+        (LO, r"^[\p{Ll}\p{Lm}\p{Lo}\p{M}]$"),
+    ];
+    let res: Vec<(u8, regex::Regex)> = classes.iter().map(|(f, p)| (*f, regex::Regex::new(p).unwrap())).collect();
+    let mut buf = [0u8; 4];
+    for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+        let s = c.encode_utf8(&mut buf);
+        let want = res.iter().filter(|(_, r)| r.is_match(s)).fold(0, |a, (f, _)| a | f);
+        assert_eq!(flags(c), want, "U+{:04X}", c as u32);
+    }
+}
