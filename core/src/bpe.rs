@@ -348,15 +348,25 @@ impl Encoding {
     /// The tokens of `text` with the byte range each covers.
     pub fn encode_spans(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
-        for r in self.splitter.split(text) {
+        self.encode_spans_of(text, &self.splitter.split(text), &mut out);
+        out
+    }
+
+    /// Appends the tokens of some of `text`'s pieces (from [`Splitter::split`]) to `out`, so a long
+    /// text can be encoded a slice at a time.
+    pub fn encode_spans_of(&self, text: &str, pieces: &[Range<usize>], out: &mut Vec<Token>) {
+        for r in pieces {
             let piece = &text.as_bytes()[r.clone()];
+            if let Some(id) = self.vocab.rank(piece) {
+                out.push(Token { id, bytes: r.clone() });
+                continue;
+            }
             let (bounds, _) = merge(&self.vocab, piece);
             for w in bounds.windows(2) {
                 let id = self.vocab.rank(&piece[w[0]..w[1]]).expect("merged tokens are in the vocabulary");
                 out.push(Token { id, bytes: r.start + w[0]..r.start + w[1] });
             }
         }
-        out
     }
 
     /// The bytes of a list of ids.

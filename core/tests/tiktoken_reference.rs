@@ -161,3 +161,18 @@ fn unicode_class_tables_equal_the_regex_crate_for_every_code_point() {
         assert_eq!(flags(c), want, "U+{:04X}", c as u32);
     }
 }
+
+#[test]
+fn a_bpe_trained_here_round_trips_ten_thousand_random_strings() {
+    use genai_core::bpe_train::Trainer;
+    let text = std::fs::read_to_string(public("moby-dick.txt")).unwrap();
+    let cut = (200_000..text.len()).find(|&i| text.is_char_boundary(i)).unwrap();
+    let mut t = Trainer::new(&text[..cut], 600).unwrap();
+    while t.step().is_some() {}
+    let enc = t.encoding();
+    let mut rng = Rng::new(99);
+    for _ in 0..10_000 {
+        let s = random_string(&mut rng);
+        assert_eq!(enc.decode_bytes(&enc.encode(&s)).unwrap(), s.as_bytes(), "{s:?}");
+    }
+}

@@ -163,6 +163,70 @@ pub fn tokenize(store: Store, kind: Kind, text: &str) -> Outcome {
     }
 }
 
+/// Texts longer than this (in bytes) are tokenized a slice at a time, yielding to the browser
+/// between slices, so the page keeps responding and can show progress.
+const SLICED_ABOVE: usize = 100_000;
+/// Pre-tokens encoded per slice.
+const SLICE: usize = 20_000;
+
+/// Lets the browser handle events and paint before the next slice of work.
+async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The tokenization of `text` with `kind` as a signal that follows both (and the vocabulary's
+/// arrival). Long texts are encoded in slices with progress; a newer text cancels the old job.
+pub fn use_tokenization(store: Store, kind: Signal<Kind>, text: Signal<String>, active: Signal<bool>) -> Signal<Outcome> {
+    let out = RwSignal::new(Outcome::Waiting(String::new()));
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let (k, t, on) = (kind.get(), text.get(), active.get());
+        job.update_value(|j| *j += 1);
+        let mine = job.get_value();
+        if !on {
+            out.set(Outcome::Waiting(String::new()));
+            return;
+        }
+        let enc = match (k, store.get(k)) {
+            (Kind::Chars | Kind::Words, _) | (_, None) | (_, Some(Loaded::Loading(_))) | (_, Some(Loaded::Failed(_))) => {
+                out.set(tokenize(store, k, &t));
+                return;
+            }
+            (_, Some(Loaded::Ready(enc))) => enc,
+        };
+        if t.len() <= SLICED_ABOVE {
+            out.set(Outcome::Ready(Arc::new(enc.encode_spans(&t))));
+            return;
+        }
+        let size = format!("{:.1} MB", t.len() as f64 / 1e6);
+        out.set(Outcome::Waiting(format!("Tokenizing {size}… 0%")));
+        leptos::task::spawn_local(async move {
+            yield_to_browser().await;
+            let pieces = enc.splitter.split(&t);
+            let mut tokens = Vec::with_capacity(pieces.len() + pieces.len() / 4);
+            let n = pieces.len().max(1);
+            for (i, chunk) in pieces.chunks(SLICE).enumerate() {
+                if job.try_get_value() != Some(mine) {
+                    return; // superseded by newer text, or the widget is gone
+                }
+                enc.encode_spans_of(&t, chunk, &mut tokens);
+                let pct = ((i + 1) * SLICE).min(n) * 100 / n;
+                out.try_set(Outcome::Waiting(format!("Tokenizing {size}… {pct}%")));
+                yield_to_browser().await;
+            }
+            if job.try_get_value() == Some(mine) {
+                out.try_set(Outcome::Ready(Arc::new(tokens)));
+            }
+        });
+    });
+    out.into()
+}
+
 /// Decodes a list of ids typed by the learner with `kind`; `text` supplies the word table of the
 /// words tokenizer. The error is a sentence.
 pub fn decode(store: Store, kind: Kind, text: &str, ids: &[u32]) -> Result<String, String> {

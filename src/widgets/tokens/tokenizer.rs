@@ -1,7 +1,7 @@
 //! The tokenizer widget: type anything, see it cut into tokens by real tokenizers, compare two,
 //! inspect bytes, decode ids, and see the training pairs a model gets from the text for free.
 
-use super::store::{decode, parse_ids, tokenize, Kind, Outcome, Store};
+use super::store::{decode, parse_ids, use_tokenization, Kind, Outcome, Store};
 use super::{hex, token_label};
 use crate::shell::urlstate::use_url_state;
 use crate::shell::widget::{WidgetFrame, WidgetMeta};
@@ -83,7 +83,7 @@ fn TokenView(
     prefix: &'static str,
     kind: Signal<Kind>,
     text: Signal<String>,
-    outcome: Memo<Outcome>,
+    outcome: Signal<Outcome>,
     /// Per token: cut differently by the other tokenizer (compare mode).
     marks: Signal<Option<Vec<bool>>>,
     show_ws: Signal<bool>,
@@ -252,8 +252,8 @@ pub fn TokenizerWidget() -> impl IntoView {
     let cmp = Signal::derive(move || state.get().cmp);
     let compare = Signal::derive(move || state.get().compare);
     let ws = Signal::derive(move || state.get().ws);
-    let outcome_a = Memo::new(move |_| tokenize(store, enc.get(), &text.get()));
-    let outcome_b = Memo::new(move |_| if compare.get() { tokenize(store, cmp.get(), &text.get()) } else { Outcome::Waiting(String::new()) });
+    let outcome_a = use_tokenization(store, enc, text_sig, Signal::derive(|| true));
+    let outcome_b = use_tokenization(store, cmp, text_sig, compare);
     let ready = |o: &Outcome| match o {
         Outcome::Ready(t) => Some(Arc::clone(t)),
         _ => None,
