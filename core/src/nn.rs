@@ -1,0 +1,442 @@
+//! A small neural-network core: dense layers, activations, losses, SGD and Adam, backpropagation.
+//!
+//! Batched f32, row-major: a batch of `n` inputs of width `d` is a slice of `n·d` numbers. Each layer
+//! keeps its buffers between steps, so a training step allocates nothing once the batch size is
+//! fixed. Shared by every widget that trains a network (GAN, diffusion, VAE).
+
+use crate::rng::Rng;
+
+/// An elementwise activation function φ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Activation {
+    /// φ(z) = z
+    #[default]
+    Identity,
+    /// φ(z) = max(0, z)
+    Relu,
+    /// φ(z) = z for z > 0, 0.2·z otherwise
+    LeakyRelu,
+    /// φ(z) = tanh z
+    Tanh,
+    /// φ(z) = 1 / (1 + e^(−z))
+    Sigmoid,
+    /// φ(z) = z·Φ(z), tanh approximation (Hendrycks & Gimpel 2016)
+    Gelu,
+    /// φ(z) = z·σ(z) (SiLU / swish)
+    Silu,
+}
+
+const LEAK: f32 = 0.2;
+const GELU_C: f32 = 0.797_884_6; // √(2/π)
+
+/// σ(z), stable for large |z|.
+#[inline]
+pub fn sigmoid(z: f32) -> f32 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl Activation {
+    /// φ(z).
+    #[inline]
+    pub fn f(self, z: f32) -> f32 {
+        match self {
+            Activation::Identity => z,
+            Activation::Relu => z.max(0.0),
+            Activation::LeakyRelu => if z > 0.0 { z } else { LEAK * z },
+            Activation::Tanh => z.tanh(),
+            Activation::Sigmoid => sigmoid(z),
+            Activation::Gelu => 0.5 * z * (1.0 + (GELU_C * (z + 0.044_715 * z * z * z)).tanh()),
+            Activation::Silu => z * sigmoid(z),
+        }
+    }
+
+    /// φ′(z), given z and y = φ(z).
+    #[inline]
+    pub fn df(self, z: f32, y: f32) -> f32 {
+        match self {
+            Activation::Identity => 1.0,
+            Activation::Relu => if z > 0.0 { 1.0 } else { 0.0 },
+            Activation::LeakyRelu => if z > 0.0 { 1.0 } else { LEAK },
+            Activation::Tanh => 1.0 - y * y,
+            Activation::Sigmoid => y * (1.0 - y),
+            Activation::Gelu => {
+                let u = GELU_C * (z + 0.044_715 * z * z * z);
+                let t = u.tanh();
+                0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * 0.044_715 * z * z)
+            }
+            Activation::Silu => {
+                let s = sigmoid(z);
+                s + z * s * (1.0 - s)
+            }
+        }
+    }
+}
+
+/// A fully connected layer: y = φ(W·x + b), with W of shape out × in.
+#[derive(Clone, Debug)]
+pub struct Dense {
+    pub n_in: usize,
+    pub n_out: usize,
+    pub act: Activation,
+    /// Weights, row-major (row = output unit).
+    pub w: Vec<f32>,
+    pub b: Vec<f32>,
+    /// ∂loss/∂W and ∂loss/∂b, accumulated by [`Dense::backward`].
+    pub gw: Vec<f32>,
+    pub gb: Vec<f32>,
+    x: Vec<f32>,
+    z: Vec<f32>,
+    y: Vec<f32>,
+    dx: Vec<f32>,
+}
+
+impl Dense {
+    /// Glorot-uniform weights (He-uniform for ReLU-like units), zero biases.
+    pub fn new(n_in: usize, n_out: usize, act: Activation, rng: &mut Rng) -> Dense {
+        let limit = match act {
+            Activation::Relu | Activation::LeakyRelu | Activation::Gelu | Activation::Silu => (6.0 / n_in as f64).sqrt(),
+            _ => (6.0 / (n_in + n_out) as f64).sqrt(),
+        };
+        let w = (0..n_in * n_out).map(|_| ((rng.next_f64() * 2.0 - 1.0) * limit) as f32).collect();
+        Dense {
+            n_in,
+            n_out,
+            act,
+            w,
+            b: vec![0.0; n_out],
+            gw: vec![0.0; n_in * n_out],
+            gb: vec![0.0; n_out],
+            x: Vec::new(),
+            z: Vec::new(),
+            y: Vec::new(),
+            dx: Vec::new(),
+        }
+    }
+
+    /// The outputs for a batch of inputs (`batch · n_in` numbers); remembers what backward needs.
+    pub fn forward(&mut self, x: &[f32]) -> &[f32] {
+        let batch = x.len() / self.n_in;
+        self.x.clear();
+        self.x.extend_from_slice(x);
+        self.z.resize(batch * self.n_out, 0.0);
+        self.y.resize(batch * self.n_out, 0.0);
+        for n in 0..batch {
+            let xi = &x[n * self.n_in..(n + 1) * self.n_in];
+            for o in 0..self.n_out {
+                let row = &self.w[o * self.n_in..(o + 1) * self.n_in];
+                let mut s = self.b[o];
+                for (w, v) in row.iter().zip(xi) {
+                    s += w * v;
+                }
+                self.z[n * self.n_out + o] = s;
+                self.y[n * self.n_out + o] = self.act.f(s);
+            }
+        }
+        &self.y
+    }
+
+    /// Given ∂loss/∂y for the last forward batch, accumulates ∂loss/∂W, ∂loss/∂b and returns ∂loss/∂x.
+    pub fn backward(&mut self, dy: &[f32]) -> &[f32] {
+        let batch = self.x.len() / self.n_in;
+        self.dx.clear();
+        self.dx.resize(batch * self.n_in, 0.0);
+        for n in 0..batch {
+            let xi = &self.x[n * self.n_in..(n + 1) * self.n_in];
+            let dxi = &mut self.dx[n * self.n_in..(n + 1) * self.n_in];
+            for o in 0..self.n_out {
+                let k = n * self.n_out + o;
+                let dz = dy[k] * self.act.df(self.z[k], self.y[k]);
+                if dz == 0.0 {
+                    continue;
+                }
+                self.gb[o] += dz;
+                let row = &self.w[o * self.n_in..(o + 1) * self.n_in];
+                let grow = &mut self.gw[o * self.n_in..(o + 1) * self.n_in];
+                for i in 0..self.n_in {
+                    grow[i] += dz * xi[i];
+                    dxi[i] += dz * row[i];
+                }
+            }
+        }
+        &self.dx
+    }
+}
+
+/// A multilayer perceptron: dense layers in sequence.
+#[derive(Clone, Debug)]
+pub struct Mlp {
+    pub layers: Vec<Dense>,
+}
+
+impl Mlp {
+    /// Layers of the given widths (`sizes[0]` inputs … `sizes[last]` outputs); hidden layers use
+    /// `hidden`, the last `output`.
+    pub fn new(sizes: &[usize], hidden: Activation, output: Activation, rng: &mut Rng) -> Mlp {
+        assert!(sizes.len() >= 2, "an MLP needs at least an input and an output width");
+        let last = sizes.len() - 2;
+        let layers = sizes
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| Dense::new(w[0], w[1], if i == last { output } else { hidden }, rng))
+            .collect();
+        Mlp { layers }
+    }
+
+    pub fn n_in(&self) -> usize {
+        self.layers[0].n_in
+    }
+
+    pub fn n_out(&self) -> usize {
+        self.layers[self.layers.len() - 1].n_out
+    }
+
+    /// Number of weights and biases.
+    pub fn n_params(&self) -> usize {
+        self.layers.iter().map(|l| l.w.len() + l.b.len()).sum()
+    }
+
+    /// The outputs for a batch.
+    pub fn forward(&mut self, x: &[f32]) -> &[f32] {
+        let (first, rest) = self.layers.split_first_mut().expect("at least one layer");
+        let mut out = first.forward(x);
+        for l in rest {
+            out = l.forward(out);
+        }
+        out
+    }
+
+    /// Backpropagates ∂loss/∂output of the last forward batch; returns ∂loss/∂input.
+    pub fn backward(&mut self, dy: &[f32]) -> &[f32] {
+        let (last, rest) = self.layers.split_last_mut().expect("at least one layer");
+        let mut d = last.backward(dy);
+        for l in rest.iter_mut().rev() {
+            d = l.backward(d);
+        }
+        d
+    }
+
+    /// Sets every gradient to zero.
+    pub fn zero_grad(&mut self) {
+        for l in &mut self.layers {
+            l.gw.fill(0.0);
+            l.gb.fill(0.0);
+        }
+    }
+
+    /// Whether every weight is finite (training has not diverged).
+    pub fn is_finite(&self) -> bool {
+        self.layers.iter().all(|l| l.w.iter().chain(&l.b).all(|v| v.is_finite()))
+    }
+}
+
+/// An optimiser: stochastic gradient descent or Adam (Kingma & Ba 2015).
+#[derive(Clone, Debug)]
+pub enum Optimizer {
+    /// θ ← θ − η·g
+    Sgd { lr: f32 },
+    /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; θ ← θ − η·m̂/(√v̂ + ε) with bias-corrected m̂, v̂.
+    Adam { lr: f32, beta1: f32, beta2: f32, eps: f32, t: i32, m: Vec<Vec<f32>>, v: Vec<Vec<f32>> },
+}
+
+impl Optimizer {
+    pub fn sgd(lr: f32) -> Optimizer {
+        Optimizer::Sgd { lr }
+    }
+
+    pub fn adam(lr: f32, beta1: f32, beta2: f32) -> Optimizer {
+        Optimizer::Adam { lr, beta1, beta2, eps: 1e-8, t: 0, m: Vec::new(), v: Vec::new() }
+    }
+
+    /// Applies one update to `net` from its accumulated gradients, scaled by `scale` (e.g. 1/batch).
+    pub fn step(&mut self, net: &mut Mlp, scale: f32) {
+        match self {
+            Optimizer::Sgd { lr } => {
+                for l in &mut net.layers {
+                    for (p, g) in l.w.iter_mut().zip(&l.gw).chain(l.b.iter_mut().zip(&l.gb)) {
+                        *p -= *lr * g * scale;
+                    }
+                }
+            }
+            Optimizer::Adam { lr, beta1, beta2, eps, t, m, v } => {
+                if m.is_empty() {
+                    for l in &net.layers {
+                        m.push(vec![0.0; l.w.len() + l.b.len()]);
+                        v.push(vec![0.0; l.w.len() + l.b.len()]);
+                    }
+                }
+                *t += 1;
+                let c1 = 1.0 - beta1.powi(*t);
+                let c2 = 1.0 - beta2.powi(*t);
+                for (k, l) in net.layers.iter_mut().enumerate() {
+                    let params = l.w.iter_mut().zip(&l.gw).chain(l.b.iter_mut().zip(&l.gb));
+                    for ((p, g), (mi, vi)) in params.zip(m[k].iter_mut().zip(v[k].iter_mut())) {
+                        let g = g * scale;
+                        *mi = *beta1 * *mi + (1.0 - *beta1) * g;
+                        *vi = *beta2 * *vi + (1.0 - *beta2) * g * g;
+                        *p -= *lr * (*mi / c1) / ((*vi / c2).sqrt() + *eps);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Binary cross-entropy on logits s with targets y ∈ [0, 1]:
+/// ℓ = max(s, 0) − s·y + log(1 + e^(−|s|)), ∂ℓ/∂s = σ(s) − y. Returns the mean loss and writes
+/// the per-example gradients (not divided by the batch) into `grad`.
+pub fn bce_with_logits(logits: &[f32], targets: &[f32], grad: &mut Vec<f32>) -> f32 {
+    grad.clear();
+    let mut total = 0.0f64;
+    for (&s, &y) in logits.iter().zip(targets) {
+        total += (s.max(0.0) - s * y + (-s.abs()).exp().ln_1p()) as f64;
+        grad.push(sigmoid(s) - y);
+    }
+    (total / logits.len().max(1) as f64) as f32
+}
+
+/// Mean squared error ½·mean((p − t)²) with per-example gradient p − t written into `grad`.
+pub fn mse(pred: &[f32], target: &[f32], grad: &mut Vec<f32>) -> f32 {
+    grad.clear();
+    let mut total = 0.0f64;
+    for (&p, &t) in pred.iter().zip(target) {
+        total += 0.5 * ((p - t) as f64).powi(2);
+        grad.push(p - t);
+    }
+    (total / pred.len().max(1) as f64) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Activation; 7] = [
+        Activation::Identity,
+        Activation::Relu,
+        Activation::LeakyRelu,
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Gelu,
+        Activation::Silu,
+    ];
+
+    #[test]
+    fn activation_derivatives_match_finite_differences() {
+        for act in ALL {
+            for &z in &[-2.3f32, -0.7, 0.4, 1.9] {
+                let h = 1e-3f32;
+                let fd = (act.f(z + h) - act.f(z - h)) / (2.0 * h);
+                let an = act.df(z, act.f(z));
+                assert!((fd - an).abs() < 2e-3, "{act:?} at {z}: fd {fd} vs {an}");
+            }
+        }
+        assert!((Activation::Gelu.f(1.0) - 0.841_192).abs() < 1e-4); // closed form of the approximation
+    }
+
+    /// loss = ½·Σ(output − target)²; compares backprop with central differences for every parameter.
+    #[test]
+    fn backprop_gradients_match_finite_differences() {
+        for act in ALL {
+            let mut rng = Rng::new(5);
+            let mut net = Mlp::new(&[3, 5, 4, 2], act, Activation::Tanh, &mut rng);
+            let x: Vec<f32> = (0..4 * 3).map(|_| rng.next_f64() as f32 * 2.0 - 1.0).collect();
+            let t: Vec<f32> = (0..4 * 2).map(|_| rng.next_f64() as f32 - 0.5).collect();
+            let loss = |net: &mut Mlp| -> f64 {
+                net.forward(&x).iter().zip(&t).map(|(&o, &y)| 0.5 * ((o - y) as f64).powi(2)).sum()
+            };
+            net.zero_grad();
+            let out = net.forward(&x).to_vec();
+            let dy: Vec<f32> = out.iter().zip(&t).map(|(o, y)| o - y).collect();
+            net.backward(&dy);
+            for li in 0..net.layers.len() {
+                for pi in 0..net.layers[li].w.len() {
+                    let analytic = net.layers[li].gw[pi] as f64;
+                    let orig = net.layers[li].w[pi];
+                    let h = 1e-2f32;
+                    net.layers[li].w[pi] = orig + h;
+                    let up = loss(&mut net);
+                    net.layers[li].w[pi] = orig - h;
+                    let down = loss(&mut net);
+                    net.layers[li].w[pi] = orig;
+                    let fd = (up - down) / (2.0 * h as f64);
+                    assert!((fd - analytic).abs() < 2e-3 + 2e-2 * analytic.abs(), "{act:?} layer {li} w{pi}: fd {fd} vs {analytic}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn input_gradient_matches_finite_differences() {
+        let mut rng = Rng::new(11);
+        let mut net = Mlp::new(&[2, 8, 1], Activation::Tanh, Activation::Identity, &mut rng);
+        let x = vec![0.3f32, -0.6];
+        net.zero_grad();
+        net.forward(&x);
+        let dx = net.backward(&[1.0]).to_vec();
+        for i in 0..2 {
+            let mut a = x.clone();
+            a[i] += 1e-2;
+            let mut b = x.clone();
+            b[i] -= 1e-2;
+            let fd = (net.forward(&a)[0] - net.forward(&b)[0]) / 2e-2;
+            assert!((fd - dx[i]).abs() < 1e-3, "dx{i}: {fd} vs {}", dx[i]);
+        }
+    }
+
+    #[test]
+    fn losses_have_their_closed_forms() {
+        let mut g = Vec::new();
+        let l = bce_with_logits(&[0.0, 2.0], &[1.0, 0.0], &mut g);
+        let want = (2f64.ln() + (1.0 + 2f64.exp()).ln()) / 2.0;
+        assert!((l as f64 - want).abs() < 1e-6);
+        assert!((g[0] + 0.5).abs() < 1e-6 && (g[1] - sigmoid(2.0)).abs() < 1e-6);
+        // Huge logits stay finite.
+        assert!(bce_with_logits(&[1e4, -1e4], &[0.0, 1.0], &mut g).is_finite());
+        assert!((mse(&[1.0, 3.0], &[0.0, 1.0], &mut g) - 1.25).abs() < 1e-6);
+    }
+
+    #[test]
+    fn an_mlp_learns_xor_with_adam_and_with_sgd() {
+        let x = [0.0f32, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
+        let y = [0.0f32, 1.0, 1.0, 0.0];
+        for mut opt in [Optimizer::adam(0.05, 0.9, 0.999), Optimizer::sgd(1.0)] {
+            let mut rng = Rng::new(3);
+            let mut net = Mlp::new(&[2, 8, 1], Activation::Tanh, Activation::Identity, &mut rng);
+            let mut g = Vec::new();
+            let mut loss = f32::INFINITY;
+            for _ in 0..2000 {
+                net.zero_grad();
+                let out = net.forward(&x).to_vec();
+                loss = bce_with_logits(&out, &y, &mut g);
+                net.backward(&g);
+                opt.step(&mut net, 1.0 / 4.0);
+            }
+            assert!(loss < 0.05, "{opt:?}: loss {loss}");
+            let out = net.forward(&x).to_vec();
+            let pred: Vec<bool> = out.iter().map(|&s| s > 0.0).collect();
+            assert_eq!(pred, [false, true, true, false]);
+            assert!(net.is_finite());
+        }
+    }
+
+    #[test]
+    fn training_is_deterministic_for_a_seed() {
+        let run = || {
+            let mut rng = Rng::new(42);
+            let mut net = Mlp::new(&[2, 4, 1], Activation::Relu, Activation::Identity, &mut rng);
+            let mut opt = Optimizer::adam(0.01, 0.5, 0.999);
+            for _ in 0..50 {
+                net.zero_grad();
+                net.forward(&[0.5, -0.5]);
+                net.backward(&[1.0]);
+                opt.step(&mut net, 1.0);
+            }
+            net.layers[0].w.clone()
+        };
+        assert_eq!(run(), run());
+    }
+}
