@@ -41,3 +41,28 @@ pub fn bench_train(corpus: &str, merges: u32) -> u32 {
         Err(_) => 0,
     }
 }
+
+/// Trains a 2-D GAN on the ring of 8 for `iterations` iterations at GAN Lab's default shape
+/// (one hidden layer of `neurons` in G and D, `k_d` D-steps, batch `batch`, SGD at `lr`, or Adam);
+/// returns the final iteration count.
+#[wasm_bindgen]
+pub fn bench_gan(iterations: u32, neurons: u32, batch: u32, k_d: u32, adam: bool, lr: f32) -> u32 {
+    use genai_core::gan::{Gan, GanConfig, Preset};
+    use genai_core::rng::Rng;
+    let data = Preset::Ring.sample(4096, &mut Rng::new(1));
+    let cfg = GanConfig {
+        g_hidden: vec![neurons as usize],
+        d_hidden: vec![neurons as usize],
+        batch: batch as usize,
+        k_d: k_d as usize,
+        adam,
+        lr_d: lr,
+        lr_g: lr,
+        ..GanConfig::default()
+    };
+    let mut gan = Gan::new(cfg, data);
+    for _ in 0..iterations {
+        gan.step();
+    }
+    gan.iteration as u32
+}

@@ -342,3 +342,89 @@ mod tests {
         assert!(collapsed <= 2, "weak D covers {collapsed} modes");
     }
 }
+
+/// The real-data presets of the GAN widget.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Preset {
+    Line,
+    TwoGaussians,
+    #[default]
+    Ring,
+    Spiral,
+}
+
+impl crate::query::Choice for Preset {
+    const ALL: &'static [Preset] = &[Preset::Line, Preset::TwoGaussians, Preset::Ring, Preset::Spiral];
+    fn key(self) -> &'static str {
+        match self {
+            Preset::Line => "line",
+            Preset::TwoGaussians => "two-gaussians",
+            Preset::Ring => "ring",
+            Preset::Spiral => "spiral",
+        }
+    }
+}
+
+impl Preset {
+    pub fn title(self) -> &'static str {
+        match self {
+            Preset::Line => "A line",
+            Preset::TwoGaussians => "Two Gaussians",
+            Preset::Ring => "Ring of 8 Gaussians",
+            Preset::Spiral => "Spiral",
+        }
+    }
+
+    /// `n` points (x, y pairs) inside [−2.5, 2.5]².
+    pub fn sample(self, n: usize, rng: &mut Rng) -> Vec<f32> {
+        match self {
+            Preset::Ring => ring_of_gaussians(8, 2.0, 0.05, n, rng),
+            Preset::TwoGaussians => {
+                let mut out = Vec::with_capacity(2 * n);
+                for _ in 0..n {
+                    let side = if rng.below(2) == 0 { -1.0 } else { 1.0 };
+                    out.push(side * 1.2 + 0.25 * gaussian(rng));
+                    out.push(side * 0.8 + 0.25 * gaussian(rng));
+                }
+                out
+            }
+            Preset::Line => (0..n)
+                .flat_map(|_| {
+                    let t = rng.next_f64() as f32 * 3.6 - 1.8;
+                    [t, 0.5 * t + 0.02 * gaussian(rng)]
+                })
+                .collect(),
+            Preset::Spiral => (0..n)
+                .flat_map(|_| {
+                    let t = (rng.next_f64() as f32).sqrt() * 3.0 * std::f32::consts::PI;
+                    let r = 0.25 + 0.2 * t;
+                    [r * t.cos() + 0.04 * gaussian(rng), r * t.sin() + 0.04 * gaussian(rng)]
+                })
+                .collect(),
+        }
+    }
+
+    /// The mode centres, for presets made of separate modes.
+    pub fn modes(self) -> Option<Vec<(f32, f32)>> {
+        match self {
+            Preset::Ring => Some(
+                (0..8)
+                    .map(|k| {
+                        let a = std::f32::consts::TAU * k as f32 / 8.0;
+                        (2.0 * a.cos(), 2.0 * a.sin())
+                    })
+                    .collect(),
+            ),
+            Preset::TwoGaussians => Some(vec![(-1.2, -0.8), (1.2, 0.8)]),
+            _ => None,
+        }
+    }
+
+    /// The radius within which a sample counts for a mode.
+    pub fn mode_radius(self) -> f32 {
+        match self {
+            Preset::TwoGaussians => 0.6,
+            _ => 0.3,
+        }
+    }
+}

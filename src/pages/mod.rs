@@ -1,6 +1,7 @@
 //! Pages: the prose of each seed topic, composing widgets.
 
 pub mod diagnostics;
+pub mod gan;
 pub mod home;
 pub mod lifecycle;
 pub mod tokens;
@@ -25,7 +26,7 @@ pub const CURRICULUM: &[Topic] = &[
     Topic { title: "Large language models", blurb: "Predicting the next token, again and again, with a transformer.", page: None },
     Topic { title: "Diffusion models", blurb: "Noise added step by step, then removed step by step until a new image appears.", page: None },
     Topic { title: "Multimodal models", blurb: "Models that connect text, images and other kinds of data in one space.", page: None },
-    Topic { title: "Generative adversarial networks", blurb: "A generator and a discriminator playing a zero-sum game, trained live in your browser.", page: None },
+    Topic { title: "Generative adversarial networks", blurb: "A generator and a discriminator playing a zero-sum game, trained live in your browser.", page: Some(Page::Gan) },
     Topic { title: "Variational autoencoders", blurb: "Squeeze data through a small, Gaussian-shaped latent space and sample new data from it.", page: None },
     Topic { title: "Prompt engineering", blurb: "Instructions, context, input and output format: steering a model without touching its weights.", page: None },
     Topic { title: "Fine-tuning: instructions and RLHF", blurb: "Changing the weights with a small task dataset or with human preferences.", page: None },

@@ -14,12 +14,14 @@ const ROUTES = [
   { name: 'home', query: '', h1: 'Generative AI you can touch' },
   { name: 'lifecycle', query: '?page=lifecycle', h1: 'Foundation models' },
   { name: 'tokens', query: '?page=tokens&tokens.compare=1', h1: 'Tokens' },
+  { name: 'gan', query: '?page=gan', h1: 'Generative adversarial networks' },
   { name: 'diagnostics', query: '?page=diagnostics', h1: 'Diagnostics' },
   { name: 'not-found', query: '?page=no-such-section', h1: 'No such section' },
   { name: 'embed-lifecycle', query: '?embed=lifecycle', h1: 'The foundation-model lifecycle' },
   { name: 'embed-tokens', query: '?embed=tokens', h1: 'Tokenizer' },
   { name: 'embed-merges', query: '?embed=merges', h1: 'Merge replay' },
   { name: 'embed-bpe-train', query: '?embed=bpe-train', h1: 'Train your own BPE tokenizer' },
+  { name: 'embed-gan', query: '?embed=gan', h1: 'GAN training' },
 ];
 const WIDTHS = [1280, 360];
 
@@ -112,7 +114,7 @@ describe('routing', () => {
     await appReady(page);
     const list = page.getByRole('list').filter({ has: page.getByRole('heading', { name: 'Tokens' }) });
     assert.equal(await list.getByRole('listitem').count(), 12);
-    assert.deepEqual(await list.getByRole('link').allInnerTexts(), ['Foundation models and their lifecycle', 'Self-supervised pre-training', 'Tokens']);
+    assert.deepEqual(await list.getByRole('link').allInnerTexts(), ['Foundation models and their lifecycle', 'Self-supervised pre-training', 'Tokens', 'Generative adversarial networks']);
     await list.getByRole('link', { name: 'Foundation models and their lifecycle' }).click();
     await page.getByRole('heading', { level: 1, name: 'Foundation models' }).waitFor();
     await context.close();

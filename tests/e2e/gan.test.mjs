@@ -1,0 +1,65 @@
+// The GAN widget in headless Chromium: it trains, its state is in the URL, it shows mode collapse.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { launch, openPage, appReady, distDir } from './lib/browser.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer(distDir());
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function clean(log) {
+  assert.deepEqual(log.pageErrors, [], 'uncaught page errors');
+  assert.deepEqual(log.console, [], 'console errors or warnings');
+}
+
+const iteration = async (page) => Number(await page.getByTestId('gan-iteration').innerText());
+
+describe('GAN widget', () => {
+  it('trains live: iterations advance, losses and modes are reported, pause stops it', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?page=gan');
+    await appReady(page);
+    const region = page.getByRole('region', { name: 'GAN training' });
+    assert.equal(await iteration(page), 0);
+    await region.getByRole('button', { name: 'One iteration' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="gan-iteration"]').textContent === '1');
+    await region.getByRole('combobox', { name: 'Iterations per frame' }).selectOption('50');
+    await region.getByRole('button', { name: '▶ Train' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="gan-iteration"]').textContent) > 1000, null, { timeout: 30000 });
+    await region.getByRole('button', { name: '❚❚ Pause' }).click();
+    const a = await iteration(page);
+    await page.waitForTimeout(300);
+    assert.equal(await iteration(page), a, 'paused');
+    assert.match(await page.getByTestId('gan-modes').innerText(), /^\d of 8$/);
+    assert.match(await region.getByRole('img', { name: /Discriminator and generator loss over \d+ iterations/ }).getAttribute('aria-label'), /latest D \d/);
+    await region.getByText('Show the loss table').click();
+    assert.ok(await region.getByRole('table', { name: /Losses/ }).getByRole('row').count() > 2);
+    clean(log);
+    await context.close();
+  });
+
+  it('keeps its settings in the URL, and a bad value falls back with a notice', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?page=gan&gan.neurons=9999&gan.preset=spiral');
+    await appReady(page);
+    await page.getByText(/gan\.neurons=9999.*is outside 2–128/).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Real data' }).evaluate((s) => s.options[s.selectedIndex].text), 'Spiral');
+    await page.getByRole('combobox', { name: 'Loss' }).selectOption({ label: 'Least squares' });
+    await page.getByRole('button', { name: 'Show mode collapse (slow discriminator)' }).click();
+    await page.waitForFunction(() => location.search.includes('gan.lr_d=0.0001') && location.search.includes('gan.loss=least-squares'));
+    await page.goto(page.url());
+    await appReady(page);
+    assert.equal(await page.getByRole('combobox', { name: 'Discriminator learning rate' }).evaluate((s) => s.options[s.selectedIndex].text), '0.0001');
+    assert.equal(await page.getByRole('combobox', { name: 'Real data' }).evaluate((s) => s.options[s.selectedIndex].text), 'Ring of 8 Gaussians');
+    clean(log);
+    await context.close();
+  });
+});
