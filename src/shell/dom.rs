@@ -95,3 +95,21 @@ pub fn storage_set(key: &str, value: &str) {
 pub fn is_embed() -> bool {
     current_query().get("embed").is_some()
 }
+
+/// Offers `href` (a data: URL) to the visitor as a file called `filename`.
+pub fn download(filename: &str, href: &str) {
+    use wasm_bindgen::JsCast;
+    let doc = leptos::prelude::document();
+    if let Ok(a) = doc.create_element("a") {
+        let _ = a.set_attribute("href", href);
+        let _ = a.set_attribute("download", filename);
+        if let Ok(a) = a.dyn_into::<web_sys::HtmlElement>() {
+            a.click();
+        }
+    }
+}
+
+/// `text` as a data: URL of the given MIME type.
+pub fn data_url(mime: &str, text: &str) -> String {
+    format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
+}

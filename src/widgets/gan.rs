@@ -1,6 +1,8 @@
 //! GAN training live: a generator and a discriminator on 2-D points, trained in the page.
 
 use crate::shell::anim::{use_animation_loop, FrameInfo, LoopControls, LoopOptions};
+use crate::shell::checkpoint::Checkpoint;
+use crate::shell::dom;
 use crate::shell::plot::{Area, PlotCanvas, PlotCtx};
 use crate::shell::urlstate::use_url_state;
 use crate::shell::widget::{WidgetFrame, WidgetMeta};
@@ -288,6 +290,49 @@ pub fn GanWidget() -> impl IntoView {
             anim.pause();
         }
     });
+    // Step one network alone (GAN Lab's "step D" / "step G").
+    let step_part = move |d: bool, g: bool| {
+        anim.pause();
+        if diverged.get_untracked() {
+            return;
+        }
+        if let Some(l) = gan.try_update_value(|gan| gan.step_parts(d, g)) {
+            refresh(if d { l.d } else { f32::NAN }, if g { l.g } else { f32::NAN });
+        }
+    };
+    let export_csv = move |_| {
+        let mut csv = String::from("iteration,d_loss,g_loss\n");
+        for (i, d, g) in history.get_untracked() {
+            csv.push_str(&format!("{i},{d},{g}\n"));
+        }
+        dom::download("gan-losses.csv", &dom::data_url("text/csv", &csv));
+    };
+    let export_png = move |_| {
+        use wasm_bindgen::JsCast;
+        let canvas = root
+            .get_untracked()
+            .and_then(|r| r.query_selector(".gan-losses canvas").ok().flatten())
+            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok());
+        if let Some(url) = canvas.and_then(|c| c.to_data_url().ok()) {
+            dom::download("gan-losses.png", &url);
+        }
+    };
+    // The checkpoint's answer: run the slow-discriminator setting now and count the modes.
+    let collapse_answer = Callback::new(move |()| {
+        let s = GanState { preset: Preset::Ring, lr_d: 1e-4, lr_g: 1e-3, adam: true, layers: 2, neurons: 32, k_d: 1, batch: 128, seed: 1, loss: LossChoice(GanLoss::NonSaturating) };
+        let (mut g, _) = build(&s);
+        for _ in 0..2000 {
+            g.step();
+        }
+        let centres = Preset::Ring.modes().unwrap_or_default();
+        let covered = modes_covered(&g.generate(1000), &centres, Preset::Ring.mode_radius(), 0.5 / 8.0 * 0.5);
+        let option = if covered >= 7 { 0 } else if covered >= 3 { 1 } else { 2 };
+        Some((option, format!(
+            "Trained just now (seed 1, 2,000 iterations): the generator covers {covered} of the 8 modes. A slow discriminator \
+             gives poor, late feedback; the generator finds one or two places the discriminator accepts and keeps \
+             producing them — mode collapse."
+        )))
+    });
 
     let field_label = Signal::derive(move || {
         let s = snap.get();
@@ -328,6 +373,8 @@ pub fn GanWidget() -> impl IntoView {
                 </div>
                 <div class="controls-row">
                     <LoopControls anim=anim play_label="Train" step_label="One iteration" speeds=&[1, 10, 50, 200]/>
+                    <button type="button" class="btn" on:click=move |_| step_part(true, false)>"Step D only"</button>
+                    <button type="button" class="btn" on:click=move |_| step_part(false, true)>"Step G only"</button>
                     <button type="button" class="btn" on:click=move |_| { anim.pause(); reset(); }>"Reset"</button>
                     <button type="button" class="btn" on:click=move |_| state.update(|s| { s.preset = Preset::Ring; s.lr_d = 1e-4; s.lr_g = 1e-3; s.adam = true; })>
                         "Show mode collapse (slow discriminator)"
@@ -351,7 +398,7 @@ pub fn GanWidget() -> impl IntoView {
                             format!("Iteration {}. Average D(x) over the plane: {mean_d:.2}. Showing {SHOWN_POINTS} real and {SHOWN_POINTS} generated points.", s.iteration)
                         }}</p>
                     </PlotCanvas>
-                    <div>
+                    <div class="gan-losses">
                         <PlotCanvas label=loss_label aspect=0.62 draw=move |area: &Area, ctx: &PlotCtx| {
                             history.with(|h| draw_losses(area, ctx, h));
                         } alt_title="Show the loss table">
@@ -373,12 +420,22 @@ pub fn GanWidget() -> impl IntoView {
                             <div><dt>"G loss"</dt><dd>{move || format!("{:.3}", snap.get().g_loss)}</dd></div>
                             {move || snap.get().modes.map(|(m, n)| view! { <div><dt>"Modes covered"</dt><dd data-testid="gan-modes">{format!("{m} of {n}")}</dd></div> })}
                         </dl>
+                        <div class="controls-row">
+                            <button type="button" class="btn btn-small" on:click=export_csv>"Download losses (CSV)"</button>
+                            <button type="button" class="btn btn-small" on:click=export_png>"Download loss chart (PNG)"</button>
+                        </div>
                         <p class="muted">
                             "Reading the curves: with the non-saturating loss a balanced game sits near D ≈ 1.39 (= 2 ln 2) and G ≈ 0.69 (= ln 2), "
                             "where D can no longer tell real from fake. D's loss falling towards 0 while G's climbs means the discriminator is winning."
                         </p>
                     </div>
                 </div>
+                <Checkpoint
+                    id="cp-gan-collapse"
+                    question="on the ring of 8, the discriminator learns ten times slower than the generator (0.0001 vs 0.001). After 2,000 iterations, how many modes does the generator cover?"
+                    options=vec!["All or nearly all 8".to_owned(), "About half".to_owned(), "One or two".to_owned()]
+                    answer=collapse_answer
+                />
             </div>
         </WidgetFrame>
     }

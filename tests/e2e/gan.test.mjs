@@ -46,6 +46,40 @@ describe('GAN widget', () => {
     await context.close();
   });
 
+  it('steps D or G alone, and exports the losses as CSV and PNG', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?embed=gan');
+    await appReady(page);
+    await page.getByRole('button', { name: 'Step D only' }).click();
+    await page.getByRole('button', { name: 'Step G only' }).click();
+    await page.getByRole('button', { name: 'One iteration' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="gan-iteration"]').textContent === '3');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download losses (CSV)' }).click()]);
+    assert.equal(csv.suggestedFilename(), 'gan-losses.csv');
+    const text = await (await import('node:fs/promises')).readFile(await csv.path(), 'utf8');
+    const lines = text.trim().split('\n');
+    assert.equal(lines[0], 'iteration,d_loss,g_loss');
+    assert.equal(lines.length, 5); // the start plus three steps
+    assert.match(lines[4], /^3,\d/);
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download loss chart (PNG)' }).click()]);
+    const bytes = await (await import('node:fs/promises')).readFile(await png.path());
+    assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+    clean(log);
+    await context.close();
+  });
+
+  it('answers the mode-collapse checkpoint by training live', async () => {
+    const { context, page, log } = await openPage(browser);
+    await page.goto(server.origin + '/?page=gan');
+    await appReady(page);
+    const cp = page.getByRole('group', { name: /Predict, then reveal/ });
+    await cp.getByRole('radio', { name: 'All or nearly all 8' }).check();
+    await cp.getByRole('button', { name: 'Reveal the answer' }).click();
+    await cp.getByText(/^Not quite\. Trained just now .* covers [0-2] of the 8 modes/).waitFor({ timeout: 20000 });
+    clean(log);
+    await context.close();
+  });
+
   it('keeps its settings in the URL, and a bad value falls back with a notice', async () => {
     const { context, page, log } = await openPage(browser);
     await page.goto(server.origin + '/?page=gan&gan.neurons=9999&gan.preset=spiral');
