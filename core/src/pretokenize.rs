@@ -134,6 +134,18 @@ fn o200k_contraction(text: &str, i: usize) -> usize {
     i
 }
 
+/// `\p{N}{1,3}` at `i` (which holds a number character): the end after at most three of them.
+fn up_to_three_digits(text: &str, i: usize) -> usize {
+    let mut e = i;
+    for (k, ch) in text[i..].char_indices().take(3) {
+        if !has(ch, N) {
+            break;
+        }
+        e = i + k + ch.len_utf8();
+    }
+    e
+}
+
 /// The last character's start within `[i, e)` (e > i).
 fn last_char_start(text: &str, e: usize) -> usize {
     text[..e].char_indices().next_back().map(|(k, _)| k).unwrap_or(0)
@@ -190,14 +202,7 @@ pub fn cl100k_piece(text: &str, i: usize) -> usize {
     }
     // `\p{N}{1,3}`
     if has(c, N) {
-        let mut e = i;
-        for (k, ch) in text[i..].char_indices().take(3) {
-            if !has(ch, N) {
-                break;
-            }
-            e = i + k + ch.len_utf8();
-        }
-        return e;
+        return up_to_three_digits(text, i);
     }
     // ` ?[^\s\p{L}\p{N}]++[\r\n]*`
     let p = if c == ' ' { i + 1 } else { i };
@@ -258,14 +263,7 @@ pub fn o200k_piece(text: &str, i: usize) -> usize {
         }
     }
     if has(c, N) {
-        let mut e = i;
-        for (k, ch) in text[i..].char_indices().take(3) {
-            if !has(ch, N) {
-                break;
-            }
-            e = i + k + ch.len_utf8();
-        }
-        return e;
+        return up_to_three_digits(text, i); // `\p{N}{1,3}`
     }
     // ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
     let p = if c == ' ' { i + 1 } else { i };

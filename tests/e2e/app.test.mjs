@@ -1,11 +1,11 @@
 // End-to-end tests of the release build in Debian's headless Chromium.
 // Elements are found by role and accessible name, as a visitor (or a screen reader) finds them.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { startServer, SUB_PATH } from './lib/server.mjs';
-import { launch, openPage, appReady, screenshot, distDir } from './lib/browser.mjs';
+import { SUB_PATH } from './lib/server.mjs';
+import { openPage, appReady, screenshot, assertCleanConsole, useServerAndBrowser } from './lib/browser.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -25,28 +25,14 @@ const ROUTES = [
 ];
 const WIDTHS = [1280, 360];
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer(distDir());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 /** Every request went to our own server (data: URLs never leave the page). */
 function assertOnlyLocalRequests(log) {
-  const foreign = log.requests.filter((u) => !u.startsWith(server.origin) && !u.startsWith('data:'));
+  const foreign = log.requests.filter((u) => !u.startsWith(env.server.origin) && !u.startsWith('data:'));
   assert.deepEqual(foreign, [], 'requests to other origins');
 }
 
-function assertCleanConsole(log) {
-  assert.deepEqual(log.pageErrors, [], 'uncaught page errors');
-  assert.deepEqual(log.console, [], 'console errors or warnings');
-}
 
 async function runAxe(page) {
   await page.addScriptTag({ content: AXE_SOURCE });
@@ -63,8 +49,8 @@ describe('every route, at desktop and phone width, in light and dark', () => {
     for (const width of WIDTHS) {
       for (const scheme of ['light', 'dark']) {
         it(`${route.name} at ${width}px (${scheme})`, async () => {
-          const { context, page, log } = await openPage(browser, { viewport: { width, height: 900 }, colorScheme: scheme });
-          await page.goto(server.origin + '/' + route.query);
+          const { context, page, log } = await openPage(env.browser, { viewport: { width, height: 900 }, colorScheme: scheme });
+          await page.goto(env.server.origin + '/' + route.query);
           await appReady(page);
           assert.equal((await page.locator('main h1').first().innerText()).trim(), route.h1);
           assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), scheme);
@@ -90,8 +76,8 @@ describe('every route, at desktop and phone width, in light and dark', () => {
 
 describe('routing', () => {
   it('works under a sub-path, through navigation and reload', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + SUB_PATH);
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + SUB_PATH);
     await appReady(page);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Foundation models' }).click();
     await page.getByRole('heading', { level: 1, name: 'Foundation models' }).waitFor();
@@ -109,8 +95,8 @@ describe('routing', () => {
   });
 
   it('the curriculum links to open sections only', async () => {
-    const { context, page } = await openPage(browser);
-    await page.goto(server.origin + '/');
+    const { context, page } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/');
     await appReady(page);
     const list = page.getByRole('list').filter({ has: page.getByRole('heading', { name: 'Tokens' }) });
     assert.equal(await list.getByRole('listitem').count(), 12);
@@ -123,8 +109,8 @@ describe('routing', () => {
 
 describe('lifecycle widget', () => {
   it('keeps its state in the URL: change, reload, same view', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=lifecycle');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=lifecycle');
     await appReady(page);
     await page.getByRole('radio', { name: 'Deployment' }).check();
     await page.getByRole('combobox', { name: 'When feedback calls for improvement' }).selectOption('retraining');
@@ -142,8 +128,8 @@ describe('lifecycle widget', () => {
   });
 
   it('a malformed link value falls back to the default with a visible notice', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=banana&lifecycle.loop=retraining');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=lifecycle&lifecycle.stage=banana&lifecycle.loop=retraining');
     await appReady(page);
     const notice = page.getByRole('status').filter({ hasText: 'could not be used' });
     await notice.waitFor();
@@ -157,8 +143,8 @@ describe('lifecycle widget', () => {
   });
 
   it('can be driven by keyboard alone', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=lifecycle');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=lifecycle');
     await appReady(page);
     // Tab from the top of the page to the stage radios.
     let name = '';
@@ -198,8 +184,8 @@ describe('lifecycle widget', () => {
   });
 
   it('plays the tour around the loop, and pauses', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=deployment');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=lifecycle&lifecycle.stage=deployment');
     await appReady(page);
     await page.getByRole('button', { name: '▶ Play the tour' }).click();
     await page.getByRole('radio', { name: 'Feedback & improvement' }).and(page.locator(':checked')).waitFor({ timeout: 10000 });
@@ -210,8 +196,8 @@ describe('lifecycle widget', () => {
   });
 
   it('selects a stage when its node in the diagram is clicked', async () => {
-    const { context, page } = await openPage(browser);
-    await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=evaluation');
+    const { context, page } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=lifecycle&lifecycle.stage=evaluation');
     await appReady(page);
     const canvas = page.getByRole('img', { name: /Diagram of the foundation-model lifecycle/ });
     const box = await canvas.boundingBox();
@@ -227,17 +213,17 @@ describe('lifecycle widget', () => {
   });
 
   it('offers a share link and an embed snippet that work in a plain HTML page', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=evaluation');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=lifecycle&lifecycle.stage=evaluation');
     await appReady(page);
     await page.locator('summary', { hasText: 'Share / embed' }).click();
     const link = await page.getByRole('textbox', { name: 'Link to this exact view' }).inputValue();
-    assert.equal(link, `${server.origin}/?page=lifecycle&lifecycle.stage=evaluation&lifecycle.loop=fine-tuning&lifecycle.play=0`);
+    assert.equal(link, `${env.server.origin}/?page=lifecycle&lifecycle.stage=evaluation&lifecycle.loop=fine-tuning&lifecycle.play=0`);
     const snippet = await page.getByRole('textbox', { name: /Embed code/ }).inputValue();
     assert.match(snippet, /^<iframe src="[^"]+\?embed=lifecycle&amp;lifecycle\.stage=evaluation/);
-    server.extra.set('/course.html', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A course page</title><link rel="icon" href="data:,"></head><body><h1>Week 1</h1>${snippet}</body></html>`);
-    const course = await openPage(browser);
-    await course.page.goto(server.origin + '/course.html');
+    env.server.extra.set('/course.html', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A course page</title><link rel="icon" href="data:,"></head><body><h1>Week 1</h1>${snippet}</body></html>`);
+    const course = await openPage(env.browser);
+    await course.page.goto(env.server.origin + '/course.html');
     const frame = course.page.frameLocator('iframe');
     await frame.getByRole('heading', { level: 1, name: 'The foundation-model lifecycle' }).waitFor({ timeout: 20000 });
     assert.equal(await frame.getByRole('radio', { name: 'Evaluation' }).isChecked(), true);
@@ -252,8 +238,8 @@ describe('lifecycle widget', () => {
   it('a link can start the tour, except when the visitor prefers reduced motion', async () => {
     const link = '/?page=lifecycle&lifecycle.stage=evaluation&lifecycle.play=1';
     {
-      const { context, page, log } = await openPage(browser);
-      await page.goto(server.origin + link);
+      const { context, page, log } = await openPage(env.browser);
+      await page.goto(env.server.origin + link);
       await appReady(page);
       await page.getByRole('button', { name: '❚❚ Pause' }).waitFor();
       await page.getByRole('radio', { name: 'Deployment' }).and(page.locator(':checked')).waitFor({ timeout: 10000 });
@@ -261,8 +247,8 @@ describe('lifecycle widget', () => {
       await context.close();
     }
     {
-      const { context, page, log } = await openPage(browser, { reducedMotion: 'reduce' });
-      await page.goto(server.origin + link);
+      const { context, page, log } = await openPage(env.browser, { reducedMotion: 'reduce' });
+      await page.goto(env.server.origin + link);
       await appReady(page);
       await page.getByText('Not started automatically: your system asks for reduced motion.').waitFor();
       assert.equal(await page.getByRole('button', { name: '▶ Play the tour' }).count(), 1);
@@ -274,8 +260,8 @@ describe('lifecycle widget', () => {
   });
 
   it('pauses the tour while the widget is scrolled out of view', async () => {
-    const { context, page, log } = await openPage(browser, { viewport: { width: 1280, height: 420 } });
-    await page.goto(server.origin + '/?page=lifecycle&lifecycle.stage=data');
+    const { context, page, log } = await openPage(env.browser, { viewport: { width: 1280, height: 420 } });
+    await page.goto(env.server.origin + '/?page=lifecycle&lifecycle.stage=data');
     await appReady(page);
     await page.getByRole('button', { name: '▶ Play the tour' }).click();
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -292,8 +278,8 @@ describe('lifecycle widget', () => {
 
 describe('shell', () => {
   it('remembers the theme toggle across reloads', async () => {
-    const { context, page, log } = await openPage(browser, { colorScheme: 'light' });
-    await page.goto(server.origin + '/');
+    const { context, page, log } = await openPage(env.browser, { colorScheme: 'light' });
+    await page.goto(env.server.origin + '/');
     await appReady(page);
     const toggle = page.getByRole('button', { name: 'Dark theme' });
     assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
@@ -308,8 +294,8 @@ describe('shell', () => {
   });
 
   it('a bug in one widget shows an error panel there while the other widget keeps working', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=diagnostics');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=diagnostics');
     await appReady(page);
     const crash = page.getByRole('region', { name: 'A widget with a bug' });
     const healthy = page.getByRole('region', { name: 'A healthy widget' });
@@ -330,8 +316,8 @@ describe('shell', () => {
   });
 
   it('an unknown embed id explains itself', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?embed=nonsense<script>');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?embed=nonsense<script>');
     await appReady(page);
     assert.match(await page.locator('main').innerText(), /widget called “nonsense<script>”/);
     assertCleanConsole(log);

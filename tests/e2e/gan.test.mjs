@@ -1,31 +1,17 @@
 // The GAN widget in headless Chromium: it trains, its state is in the URL, it shows mode collapse.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launch, openPage, appReady, distDir } from './lib/browser.mjs';
+import { openPage, appReady, assertCleanConsole as clean, useServerAndBrowser } from './lib/browser.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer(distDir());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
-function clean(log) {
-  assert.deepEqual(log.pageErrors, [], 'uncaught page errors');
-  assert.deepEqual(log.console, [], 'console errors or warnings');
-}
 
 const iteration = async (page) => Number(await page.getByTestId('gan-iteration').innerText());
 
 describe('GAN widget', () => {
   it('trains live: iterations advance, losses and modes are reported, pause stops it', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=gan');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=gan');
     await appReady(page);
     const region = page.getByRole('region', { name: 'GAN training' });
     assert.equal(await iteration(page), 0);
@@ -47,8 +33,8 @@ describe('GAN widget', () => {
   });
 
   it('steps D or G alone, and exports the losses as CSV and PNG', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?embed=gan');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?embed=gan');
     await appReady(page);
     await page.getByRole('button', { name: 'Step D only' }).click();
     await page.getByRole('button', { name: 'Step G only' }).click();
@@ -69,8 +55,8 @@ describe('GAN widget', () => {
   });
 
   it('answers the mode-collapse checkpoint by training live', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=gan');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=gan');
     await appReady(page);
     const cp = page.getByRole('group', { name: /Predict, then reveal/ });
     await cp.getByRole('radio', { name: 'All or nearly all 8' }).check();
@@ -81,8 +67,8 @@ describe('GAN widget', () => {
   });
 
   it('keeps its settings in the URL, and a bad value falls back with a notice', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=gan&gan.neurons=9999&gan.preset=spiral');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=gan&gan.neurons=9999&gan.preset=spiral');
     await appReady(page);
     await page.getByText(/gan\.neurons=9999.*is outside 2–128/).waitFor();
     assert.equal(await page.getByRole('combobox', { name: 'Real data' }).evaluate((s) => s.options[s.selectedIndex].text), 'Spiral');

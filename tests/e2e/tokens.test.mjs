@@ -1,25 +1,11 @@
 // The Tokens section in headless Chromium: real tokenizers, compare, bytes, decoding, merge replay,
 // training, labels, the checkpoint, bad input, and ids equal to the npm package gpt-tokenizer.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launch, openPage, appReady, distDir } from './lib/browser.mjs';
+import { openPage, appReady, assertCleanConsole as clean, useServerAndBrowser } from './lib/browser.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer(distDir());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
-function clean(log) {
-  assert.deepEqual(log.pageErrors, [], 'uncaught page errors');
-  assert.deepEqual(log.console, [], 'console errors or warnings');
-}
 
 /** The ids shown for panel a or b, as numbers. */
 async function shownIds(page, panel = 'First tokenizer') {
@@ -34,7 +20,7 @@ async function typeText(page, text) {
 }
 
 async function openTokens(page, query = '') {
-  await page.goto(server.origin + '/?page=tokens' + query);
+  await page.goto(env.server.origin + '/?page=tokens' + query);
   await appReady(page);
   await page.waitForFunction(() => !document.querySelector('.tokenizer .loading progress'), null, { timeout: 20000 });
 }
@@ -54,7 +40,7 @@ const ADVERSARIAL = [
 
 describe('tokenizer widget', () => {
   it('tokenizes typed text with each real encoding, ids equal to gpt-tokenizer', async () => {
-    const { context, page, log } = await openPage(browser);
+    const { context, page, log } = await openPage(env.browser);
     await openTokens(page);
     const peers = await page.evaluate(async () => {
       const load = async (name) => (await import(`/peer/gpt-tokenizer/esm/encoding/${name}.js`)).default;
@@ -77,7 +63,7 @@ describe('tokenizer widget', () => {
   });
 
   it('counts, marks whitespace, and shows the bytes of a token that cuts a character', async () => {
-    const { context, page, log } = await openPage(browser);
+    const { context, page, log } = await openPage(env.browser);
     await openTokens(page, '&tokens.enc=gpt2');
     await typeText(page, 'hi  there\n日');
     const region = page.getByRole('region', { name: 'First tokenizer' });
@@ -104,7 +90,7 @@ describe('tokenizer widget', () => {
   });
 
   it('compares two tokenizers and marks where they disagree', async () => {
-    const { context, page, log } = await openPage(browser);
+    const { context, page, log } = await openPage(env.browser);
     await openTokens(page, '&tokens.enc=o200k');
     await typeText(page, '今日はとても良い天気ですね。');
     await page.getByRole('checkbox', { name: 'Compare with a second tokenizer' }).check();
@@ -119,7 +105,7 @@ describe('tokenizer widget', () => {
   });
 
   it('decodes ids, and explains bad ids instead of failing', async () => {
-    const { context, page, log } = await openPage(browser);
+    const { context, page, log } = await openPage(env.browser);
     await openTokens(page, '&tokens.enc=cl100k');
     await page.getByText('Decode ids back into text').click();
     const box = page.getByRole('textbox', { name: /Token ids for cl100k/ });
@@ -134,7 +120,7 @@ describe('tokenizer widget', () => {
   });
 
   it('shows the self-supervised examples of the text', async () => {
-    const { context, page, log } = await openPage(browser);
+    const { context, page, log } = await openPage(env.browser);
     await openTokens(page, '&tokens.enc=words');
     await typeText(page, 'The cat sat on the mat.');
     await page.locator('summary', { hasText: 'Labels for free' }).click();
@@ -148,7 +134,7 @@ describe('tokenizer widget', () => {
   });
 
   it('keeps text, tokenizer and options in the URL, and warns about a bad value', async () => {
-    const { context, page, log } = await openPage(browser);
+    const { context, page, log } = await openPage(env.browser);
     await openTokens(page, '&tokens.enc=klingon&tokens.text=hello%20world');
     await page.getByText(/tokens\.enc=klingon.*is not one of gpt2, cl100k, o200k/).waitFor();
     await page.getByRole('combobox', { name: 'Tokenizer', exact: true }).selectOption('o200k');
@@ -164,7 +150,7 @@ describe('tokenizer widget', () => {
   });
 
   it('stays usable with a 1 MB paste and an empty text', async () => {
-    const { context, page, log } = await openPage(browser);
+    const { context, page, log } = await openPage(env.browser);
     await openTokens(page);
     await typeText(page, '');
     await page.locator('[data-testid="a-count"]').filter({ hasText: /^0$/ }).waitFor();
@@ -181,8 +167,8 @@ describe('tokenizer widget', () => {
 
 describe('merge replay', () => {
   it('steps through the merges of a word with their ranks', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=tokens&merges.word=%20lower&merges.enc=gpt2');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=tokens&merges.word=%20lower&merges.enc=gpt2');
     await appReady(page);
     const region = page.getByRole('region', { name: 'Merge replay' });
     await region.getByText(/Merge step 0 of \d+/).waitFor({ timeout: 20000 });
@@ -203,8 +189,8 @@ describe('merge replay', () => {
 
 describe('BPE training', () => {
   it('learns merges live on Moby Dick, starting with the most frequent pairs, then tokenizes with them', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?page=tokens&bpe-train.size=300');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?page=tokens&bpe-train.size=300');
     await appReady(page);
     const region = page.getByRole('region', { name: 'Train your own BPE tokenizer' });
     await region.getByText(/Moby Dick loaded/).waitFor({ timeout: 20000 });
@@ -223,8 +209,8 @@ describe('BPE training', () => {
   });
 
   it('says so when the corpus is too small for the vocabulary', async () => {
-    const { context, page, log } = await openPage(browser);
-    await page.goto(server.origin + '/?embed=bpe-train&bpe-train.corpus=own&bpe-train.text=abab&bpe-train.size=400');
+    const { context, page, log } = await openPage(env.browser);
+    await page.goto(env.server.origin + '/?embed=bpe-train&bpe-train.corpus=own&bpe-train.text=abab&bpe-train.size=400');
     await appReady(page);
     await page.getByRole('button', { name: '▶ Train' }).click();
     await page.getByText(/The corpus is too small for more/).waitFor({ timeout: 10000 });
@@ -235,7 +221,7 @@ describe('BPE training', () => {
 
 describe('checkpoint', () => {
   it('reveals the answer computed live', async () => {
-    const { context, page, log } = await openPage(browser);
+    const { context, page, log } = await openPage(env.browser);
     await openTokens(page);
     const cp = page.getByRole('group', { name: /Predict, then reveal/ });
     await cp.getByRole('radio', { name: 'GPT-2 (r50k_base)' }).check();

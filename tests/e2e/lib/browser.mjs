@@ -1,5 +1,8 @@
 // Launching Debian's Chromium through playwright-core, and watching what a page does.
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
+import { startServer } from './server.mjs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +49,27 @@ export async function appReady(page) {
 export async function screenshot(page, name) {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** No uncaught errors and no console errors or warnings on the page. */
+export function assertCleanConsole(log) {
+  assert.deepEqual(log.pageErrors, [], 'uncaught page errors');
+  assert.deepEqual(log.console, [], 'console errors or warnings');
+}
+
+/**
+ * Starts the static server on the built app and one browser for a test file, stopped after it.
+ * Returns an object whose `server` and `browser` are set once the tests begin.
+ */
+export function useServerAndBrowser() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer(distDir());
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
