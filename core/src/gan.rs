@@ -252,6 +252,48 @@ impl Gan {
         self.d.forward(points).iter().map(|&s| sigmoid(s)).collect()
     }
 
+    /// For each point, the direction the generator's loss pushes a sample there: −∂L_G/∂x
+    /// (x, y pairs). This is the gradient G follows, seen from the sample's side.
+    pub fn sample_gradients(&mut self, points: &[f32]) -> Vec<f32> {
+        let s = self.d.forward(points).to_vec();
+        let ds: Vec<f32> = s
+            .iter()
+            .map(|&v| match self.cfg.loss {
+                GanLoss::Minimax => -sigmoid(v),
+                GanLoss::NonSaturating => sigmoid(v) - 1.0,
+                GanLoss::LeastSquares => v - 1.0,
+            })
+            .collect();
+        let dx = self.d.backward(&ds).iter().map(|g| -g).collect();
+        self.d.zero_grad(); // these were not training gradients
+        dx
+    }
+
+    /// The generator's manifold: `lines` lines of constant z₁ and as many of constant z₂ across
+    /// z ∈ [−2, 2]² (the first two noise coordinates; others held at 0), each mapped through G as
+    /// `steps + 1` points. Shows how G warps the noise plane onto the data plane.
+    pub fn manifold(&mut self, lines: usize, steps: usize) -> Vec<Vec<f32>> {
+        let dim = self.cfg.noise_dim.max(1);
+        let lines = lines.max(2);
+        let steps = steps.max(1);
+        let mut out = Vec::with_capacity(2 * lines);
+        for axis in 0..2.min(dim) {
+            for l in 0..lines {
+                let fixed = -2.0 + 4.0 * l as f32 / (lines - 1) as f32;
+                let mut z = vec![0.0f32; (steps + 1) * dim];
+                for k in 0..=steps {
+                    let t = -2.0 + 4.0 * k as f32 / steps as f32;
+                    z[k * dim + axis] = t;
+                    if dim > 1 {
+                        z[k * dim + (1 - axis)] = fixed;
+                    }
+                }
+                out.push(self.g.forward(&z).to_vec());
+            }
+        }
+        out
+    }
+
     /// Whether both networks are still finite (training has not diverged).
     pub fn is_finite(&self) -> bool {
         self.g.is_finite() && self.d.is_finite()
@@ -311,6 +353,37 @@ mod tests {
     }
 
     #[test]
+    fn sample_gradients_match_finite_differences_of_the_generator_loss() {
+        let mut rng = Rng::new(4);
+        let data = ring_of_gaussians(8, 2.0, 0.05, 64, &mut rng);
+        for loss in [GanLoss::NonSaturating, GanLoss::Minimax, GanLoss::LeastSquares] {
+            let mut gan = Gan::new(GanConfig { g_hidden: vec![8], d_hidden: vec![8], loss, ..GanConfig::default() }, data.clone());
+            let p = [0.3f32, -0.4];
+            let g = gan.sample_gradients(&p);
+            let l = |gan: &mut Gan, x: f32, y: f32| {
+                let s = gan.d.forward(&[x, y])[0];
+                match loss {
+                    GanLoss::NonSaturating => (-s).max(0.0) + (-s.abs()).exp().ln_1p(),
+                    GanLoss::Minimax => -(s.max(0.0) + (-s.abs()).exp().ln_1p()),
+                    GanLoss::LeastSquares => 0.5 * (s - 1.0) * (s - 1.0),
+                }
+            };
+            let h = 1e-2;
+            let fx = -(l(&mut gan, p[0] + h, p[1]) - l(&mut gan, p[0] - h, p[1])) / (2.0 * h);
+            let fy = -(l(&mut gan, p[0], p[1] + h) - l(&mut gan, p[0], p[1] - h)) / (2.0 * h);
+            assert!((fx - g[0]).abs() < 1e-3 && (fy - g[1]).abs() < 1e-3, "{loss:?}: {fx},{fy} vs {g:?}");
+        }
+        let mut gan = Gan::new(GanConfig::default(), data);
+        let m = gan.manifold(5, 10);
+        assert_eq!(m.len(), 10);
+        assert!(m.iter().all(|line| line.len() == 22 && line.iter().all(|v| v.is_finite())));
+        for p in <Preset as crate::query::Choice>::ALL {
+            let pts = p.sample(200, &mut rng);
+            assert!(pts.iter().all(|v| v.abs() < 2.6), "{p:?} stays in the plotted square");
+        }
+    }
+
+    #[test]
     fn identical_seeds_give_identical_runs() {
         let mut rng = Rng::new(1);
         let data = ring_of_gaussians(8, 2.0, 0.05, 256, &mut rng);
@@ -351,16 +424,20 @@ pub enum Preset {
     #[default]
     Ring,
     Spiral,
+    SwissRoll,
+    Disjoint,
 }
 
 impl crate::query::Choice for Preset {
-    const ALL: &'static [Preset] = &[Preset::Line, Preset::TwoGaussians, Preset::Ring, Preset::Spiral];
+    const ALL: &'static [Preset] = &[Preset::Line, Preset::TwoGaussians, Preset::Ring, Preset::Spiral, Preset::SwissRoll, Preset::Disjoint];
     fn key(self) -> &'static str {
         match self {
             Preset::Line => "line",
             Preset::TwoGaussians => "two-gaussians",
             Preset::Ring => "ring",
             Preset::Spiral => "spiral",
+            Preset::SwissRoll => "swiss-roll",
+            Preset::Disjoint => "disjoint",
         }
     }
 }
@@ -372,6 +449,8 @@ impl Preset {
             Preset::TwoGaussians => "Two Gaussians",
             Preset::Ring => "Ring of 8 Gaussians",
             Preset::Spiral => "Spiral",
+            Preset::SwissRoll => "Swiss roll",
+            Preset::Disjoint => "Two disjoint bars",
         }
     }
 
@@ -392,6 +471,19 @@ impl Preset {
                 .flat_map(|_| {
                     let t = rng.next_f64() as f32 * 3.6 - 1.8;
                     [t, 0.5 * t + 0.02 * gaussian(rng)]
+                })
+                .collect(),
+            Preset::SwissRoll => (0..n)
+                .flat_map(|_| {
+                    let t = 1.5 * std::f32::consts::PI * (1.0 + 2.0 * rng.next_f64() as f32);
+                    let (x, y) = (t * t.cos(), t * t.sin());
+                    [x / 6.0 + 0.03 * gaussian(rng), y / 6.0 + 0.03 * gaussian(rng)]
+                })
+                .collect(),
+            Preset::Disjoint => (0..n)
+                .flat_map(|_| {
+                    let x = if rng.below(2) == 0 { -1.4 } else { 1.4 };
+                    [x + 0.12 * (rng.next_f64() as f32 - 0.5), 3.6 * (rng.next_f64() as f32 - 0.5)]
                 })
                 .collect(),
             Preset::Spiral => (0..n)

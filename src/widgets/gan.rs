@@ -49,11 +49,15 @@ pub struct GanState {
     pub k_d: i64,
     pub batch: i64,
     pub seed: u64,
+    /// Draw the generator's manifold (the warped noise grid).
+    pub manifold: bool,
+    /// Draw the gradient arrows on generated samples.
+    pub arrows: bool,
 }
 
 impl Default for GanState {
     fn default() -> Self {
-        GanState { preset: Preset::Ring, loss: LossChoice(GanLoss::NonSaturating), adam: true, lr_d: 1e-3, lr_g: 1e-3, layers: 2, neurons: 32, k_d: 1, batch: 128, seed: 1 }
+        GanState { preset: Preset::Ring, loss: LossChoice(GanLoss::NonSaturating), adam: true, lr_d: 1e-3, lr_g: 1e-3, layers: 2, neurons: 32, k_d: 1, batch: 128, seed: 1, manifold: false, arrows: false }
     }
 }
 
@@ -70,6 +74,8 @@ impl UrlState for GanState {
         w.int("k_d", self.k_d);
         w.int("batch", self.batch);
         w.seed("seed", self.seed);
+        w.flag("manifold", self.manifold);
+        w.flag("arrows", self.arrows);
     }
     fn read(r: &mut StateReader<'_>) -> Self {
         let d = GanState::default();
@@ -84,6 +90,8 @@ impl UrlState for GanState {
             k_d: r.int("k_d", 1..=5, d.k_d),
             batch: r.int("batch", 8..=512, d.batch),
             seed: r.seed("seed", d.seed),
+            manifold: r.flag("manifold", d.manifold),
+            arrows: r.flag("arrows", d.arrows),
         }
     }
 }
@@ -118,10 +126,18 @@ struct Snapshot {
     d_loss: f32,
     g_loss: f32,
     modes: Option<(usize, usize)>,
+    manifold: Vec<Vec<f32>>,
+    /// For the first generated points: the direction G's loss pushes them (x, y pairs).
+    arrows: Vec<f32>,
 }
 
-fn snapshot(gan: &mut Gan, preset: Preset, d_loss: f32, g_loss: f32) -> Snapshot {
+const ARROWS: usize = 80;
+
+fn snapshot(gan: &mut Gan, view: &GanState, d_loss: f32, g_loss: f32) -> Snapshot {
+    let preset = view.preset;
     let fake = gan.generate(SHOWN_POINTS);
+    let manifold = if view.manifold { gan.manifold(11, 40) } else { Vec::new() };
+    let arrows = if view.arrows { gan.sample_gradients(&fake[..2 * ARROWS]) } else { Vec::new() };
     let mut grid = Vec::with_capacity(2 * HEAT_CELLS * HEAT_CELLS);
     for j in 0..HEAT_CELLS {
         for i in 0..HEAT_CELLS {
@@ -135,7 +151,7 @@ fn snapshot(gan: &mut Gan, preset: Preset, d_loss: f32, g_loss: f32) -> Snapshot
         let sample = gan.generate(1000);
         (modes_covered(&sample, &c, preset.mode_radius(), 0.5 / c.len() as f32 * 0.5), c.len())
     });
-    Snapshot { iteration: gan.iteration, fake, heat, d_loss, g_loss, modes }
+    Snapshot { iteration: gan.iteration, fake, heat, d_loss, g_loss, modes, manifold, arrows }
 }
 
 fn mix(a: RGBColor, b: RGBColor, t: f32) -> RGBColor {
@@ -158,6 +174,12 @@ fn draw_field(area: &Area, ctx: &PlotCtx, real: &[f32], snap: &Snapshot) {
         let y0 = (oy + j * cell) as i32;
         let _ = area.draw(&Rectangle::new([(x0, y0), ((ox + (i + 1.0) * cell).ceil() as i32, (oy + (j + 1.0) * cell).ceil() as i32)], c.filled()));
     }
+    let clamp = |v: f32| v.clamp(-EXTENT, EXTENT);
+    let thin = ShapeStyle { color: p.muted.to_rgba(), filled: false, stroke_width: ctx.px(1.0).round().max(1.0) as u32 };
+    for line in &snap.manifold {
+        let pts: Vec<(i32, i32)> = line.chunks_exact(2).filter(|q| q[0].is_finite() && q[1].is_finite()).map(|q| to_px(clamp(q[0]), clamp(q[1]))).collect();
+        let _ = area.draw(&PathElement::new(pts, thin));
+    }
     let r = ctx.px(2.5).round() as i32;
     for q in real.chunks_exact(2) {
         let _ = area.draw(&Circle::new(to_px(q[0], q[1]), r, p.series[0].filled()));
@@ -166,6 +188,27 @@ fn draw_field(area: &Area, ctx: &PlotCtx, real: &[f32], snap: &Snapshot) {
         if q[0].is_finite() && q[1].is_finite() {
             let _ = area.draw(&Circle::new(to_px(q[0].clamp(-EXTENT, EXTENT), q[1].clamp(-EXTENT, EXTENT)), r, ShapeStyle { color: p.series[1].to_rgba(), filled: false, stroke_width: ctx.px(1.5).round() as u32 }));
         }
+    }
+}
+
+fn draw_arrows(area: &Area, ctx: &PlotCtx, snap: &Snapshot) {
+    let p = &ctx.palette;
+    let (w, h) = (ctx.width as f32, ctx.height as f32);
+    let size = w.min(h);
+    let (ox, oy) = ((w - size) / 2.0, (h - size) / 2.0);
+    let to_px = |x: f32, y: f32| ((x + EXTENT) / (2.0 * EXTENT) * size + ox, (EXTENT - y) / (2.0 * EXTENT) * size + oy);
+    let longest = snap.arrows.chunks_exact(2).map(|g| g[0].hypot(g[1])).fold(1e-12f32, f32::max);
+    let style = ShapeStyle { color: p.fg.to_rgba(), filled: false, stroke_width: ctx.px(1.2).round().max(1.0) as u32 };
+    for (q, g) in snap.fake.chunks_exact(2).zip(snap.arrows.chunks_exact(2)) {
+        if !(q[0].is_finite() && q[1].is_finite() && g[0].is_finite() && g[1].is_finite()) {
+            continue;
+        }
+        let (x0, y0) = to_px(q[0].clamp(-EXTENT, EXTENT), q[1].clamp(-EXTENT, EXTENT));
+        // Length ∝ gradient size, the longest drawn at 28 CSS px; screen y points down.
+        let k = ctx.px(28.0) as f32 / longest;
+        let (x1, y1) = (x0 + g[0] * k, y0 - g[1] * k);
+        let _ = area.draw(&PathElement::new(vec![(x0 as i32, y0 as i32), (x1 as i32, y1 as i32)], style));
+        let _ = area.draw(&Circle::new((x1 as i32, y1 as i32), ctx.px(1.5).round() as i32, p.fg.filled()));
     }
 }
 
@@ -236,19 +279,23 @@ pub fn GanWidget() -> impl IntoView {
     let history = RwSignal::new(Vec::<(u64, f32, f32)>::new());
     let diverged = RwSignal::new(false);
 
-    let refresh = move |d: f32, g: f32| {
-        let preset = state.get_untracked().preset;
-        let s = gan.try_update_value(|gan| snapshot(gan, preset, d, g));
+    // Recomputes what the views show; `record` also appends the losses to the curves.
+    let redraw = move |d: f32, g: f32, record: bool| {
+        let view = state.get_untracked();
+        let s = gan.try_update_value(|gan| snapshot(gan, &view, d, g));
         if let Some(s) = s {
-            history.update(|h| {
-                h.push((s.iteration, d, g));
-                if h.len() > HISTORY_MAX {
-                    *h = h.iter().step_by(2).copied().collect();
-                }
-            });
+            if record {
+                history.update(|h| {
+                    h.push((s.iteration, d, g));
+                    if h.len() > HISTORY_MAX {
+                        *h = h.iter().step_by(2).copied().collect();
+                    }
+                });
+            }
             snap.set(s);
         }
     };
+    let refresh = move |d: f32, g: f32| redraw(d, g, true);
     let reset = move || {
         let (g, r) = build(&state.get_untracked());
         gan.set_value(g);
@@ -257,13 +304,25 @@ pub fn GanWidget() -> impl IntoView {
         diverged.set(false);
         refresh(f32::NAN, f32::NAN);
     };
-    // Any settings change starts a new run.
+    // A change of what is trained starts a new run; a change of what is shown only redraws.
+    let training = Memo::new(move |_| {
+        let mut s = state.get();
+        (s.manifold, s.arrows) = (false, false);
+        s
+    });
     Effect::new(move |prev: Option<()>| {
-        state.track();
+        training.track();
         if prev.is_some() {
             reset();
         } else {
             refresh(f32::NAN, f32::NAN);
+        }
+    });
+    Effect::new(move |prev: Option<()>| {
+        let _ = (state.with(|s| s.manifold), state.with(|s| s.arrows));
+        if prev.is_some() {
+            let last = snap.get_untracked();
+            redraw(last.d_loss, last.g_loss, false);
         }
     });
 
@@ -319,7 +378,7 @@ pub fn GanWidget() -> impl IntoView {
     };
     // The checkpoint's answer: run the slow-discriminator setting now and count the modes.
     let collapse_answer = Callback::new(move |()| {
-        let s = GanState { preset: Preset::Ring, lr_d: 1e-4, lr_g: 1e-3, adam: true, layers: 2, neurons: 32, k_d: 1, batch: 128, seed: 1, loss: LossChoice(GanLoss::NonSaturating) };
+        let s = GanState { preset: Preset::Ring, lr_d: 1e-4, lr_g: 1e-3, adam: true, layers: 2, neurons: 32, k_d: 1, batch: 128, seed: 1, loss: LossChoice(GanLoss::NonSaturating), manifold: false, arrows: false };
         let (mut g, _) = build(&s);
         for _ in 0..2000 {
             g.step();
@@ -372,6 +431,22 @@ pub fn GanWidget() -> impl IntoView {
                     </label>
                 </div>
                 <div class="controls-row">
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || st().manifold on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            state.update(|s| s.manifold = on);
+                        }/>
+                        " Show the generator's manifold (how G warps a grid of noise)"
+                    </label>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || st().arrows on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            state.update(|s| s.arrows = on);
+                        }/>
+                        " Show gradient arrows (where G's loss pushes its samples)"
+                    </label>
+                </div>
+                <div class="controls-row">
                     <LoopControls anim=anim play_label="Train" step_label="One iteration" speeds=&[1, 10, 50, 200]/>
                     <button type="button" class="btn" on:click=move |_| step_part(true, false)>"Step D only"</button>
                     <button type="button" class="btn" on:click=move |_| step_part(false, true)>"Step G only"</button>
@@ -391,6 +466,7 @@ pub fn GanWidget() -> impl IntoView {
                     <PlotCanvas label=field_label aspect=1.0 draw=move |area: &Area, ctx: &PlotCtx| {
                         let s = snap.get();
                         real.with_value(|r| draw_field(area, ctx, r, &s));
+                        draw_arrows(area, ctx, &s);
                     } alt_title="Show the numbers">
                         <p>{move || {
                             let s = snap.get();

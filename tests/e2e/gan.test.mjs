@@ -26,6 +26,11 @@ describe('GAN widget', () => {
     assert.equal(await iteration(page), a, 'paused');
     assert.match(await page.getByTestId('gan-modes').innerText(), /^\d of 8$/);
     assert.match(await region.getByRole('img', { name: /Discriminator and generator loss over \d+ iterations/ }).getAttribute('aria-label'), /latest D \d/);
+    // View options redraw without restarting the run, and go into the URL.
+    await region.getByRole('checkbox', { name: /Show the generator's manifold/ }).check();
+    await region.getByRole('checkbox', { name: /Show gradient arrows/ }).check();
+    await page.waitForFunction(() => location.search.includes('gan.manifold=1') && location.search.includes('gan.arrows=1'));
+    assert.equal(await iteration(page), a, 'toggling a view option keeps the run');
     await region.getByText('Show the loss table').click();
     assert.ok(await region.getByRole('table', { name: /Losses/ }).getByRole('row').count() > 2);
     clean(log);
