@@ -8,11 +8,13 @@
 //! - [`errors`]: the panic hook that turns a crash into a readable panel in the affected widget.
 //! - [`assets`]: lazy fetch of data files from public/ (relative URLs).
 //! - [`checkpoint`]: predict-then-reveal questions for course use.
+//! - [`controls`]: small shared form controls (state-bound checkbox).
 //! - [`dom`]: small browser helpers (location, history, storage, media queries).
 
 pub mod anim;
 pub mod assets;
 pub mod checkpoint;
+pub mod controls;
 pub mod dom;
 pub mod errors;
 pub mod plot;

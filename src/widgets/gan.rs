@@ -2,6 +2,7 @@
 
 use crate::shell::anim::{use_animation_loop, FrameInfo, LoopControls, LoopOptions};
 use crate::shell::checkpoint::Checkpoint;
+use crate::shell::controls::flag_checkbox;
 use crate::shell::dom;
 use crate::shell::plot::{Area, PlotCanvas, PlotCtx};
 use crate::shell::urlstate::use_url_state;
@@ -431,20 +432,8 @@ pub fn GanWidget() -> impl IntoView {
                     </label>
                 </div>
                 <div class="controls-row">
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || st().manifold on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            state.update(|s| s.manifold = on);
-                        }/>
-                        " Show the generator's manifold (how G warps a grid of noise)"
-                    </label>
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || st().arrows on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            state.update(|s| s.arrows = on);
-                        }/>
-                        " Show gradient arrows (where G's loss pushes its samples)"
-                    </label>
+                    {flag_checkbox(state, "Show the generator's manifold (how G warps a grid of noise)", |s| s.manifold, |s, on| s.manifold = on)}
+                    {flag_checkbox(state, "Show gradient arrows (where G's loss pushes its samples)", |s| s.arrows, |s, on| s.arrows = on)}
                 </div>
                 <div class="controls-row">
                     <LoopControls anim=anim play_label="Train" step_label="One iteration" speeds=&[1, 10, 50, 200]/>

@@ -3,6 +3,7 @@
 
 use super::store::{decode, parse_ids, use_tokenization, Kind, Outcome, Store};
 use super::{hex, token_label};
+use crate::shell::controls::flag_checkbox;
 use crate::shell::urlstate::use_url_state;
 use crate::shell::widget::{WidgetFrame, WidgetMeta};
 use genai_core::bpe::Token;
@@ -327,20 +328,8 @@ pub fn TokenizerWidget() -> impl IntoView {
                 </Show>
                 <div class="controls-row">
                     {kind_select("Tokenizer", "tokens-enc", enc, move |k| state.update(|s| s.enc = k))}
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || compare.get() on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            state.update(|s| s.compare = on);
-                        }/>
-                        " Compare with a second tokenizer"
-                    </label>
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || ws.get() on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            state.update(|s| s.ws = on);
-                        }/>
-                        " Show spaces and line breaks"
-                    </label>
+                    {flag_checkbox(state, "Compare with a second tokenizer", |s| s.compare, |s, on| s.compare = on)}
+                    {flag_checkbox(state, "Show spaces and line breaks", |s| s.ws, |s, on| s.ws = on)}
                 </div>
                 <div class="compare-grid" class:is-comparing=move || compare.get()>
                     <section class="tok-panel" aria-label="First tokenizer">
