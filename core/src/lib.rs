@@ -20,4 +20,5 @@ pub mod lifecycle;
 pub mod nn;
 pub mod query;
 pub mod rng;
+pub mod simd;
 pub mod tokenize;

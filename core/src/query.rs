@@ -276,6 +276,24 @@ impl<'a> StateReader<'a> {
         }
     }
 
+    /// Up to `max` points in [−extent, extent]², as written by [`StateWriter::points`].
+    pub fn points(&mut self, field: &str, extent: f32, max: usize) -> Vec<(f32, f32)> {
+        let Some((key, v)) = self.raw(field) else { return Vec::new() };
+        match decode_points(v, extent) {
+            Some(mut pts) => {
+                if pts.len() > max {
+                    self.reject(key, v, format!("has more than {max} points; the first {max} were kept."));
+                    pts.truncate(max);
+                }
+                pts
+            }
+            None => {
+                self.reject(key, v, "is not a list of points; starting with none.".to_owned());
+                Vec::new()
+            }
+        }
+    }
+
     /// Free text up to `max_chars` characters; longer text is cut with a notice.
     pub fn text(&mut self, field: &str, max_chars: usize, default: &str) -> String {
         let Some((key, v)) = self.raw(field) else { return default.to_owned() };
@@ -319,6 +337,33 @@ impl StateWriter<'_> {
     pub fn text(&mut self, field: &str, value: &str) {
         self.put(field, value);
     }
+    /// Points in [−extent, extent]², two bytes each (see [`encode_points`]); nothing when empty.
+    pub fn points(&mut self, field: &str, points: &[(f32, f32)], extent: f32) {
+        if !points.is_empty() {
+            self.put(field, &encode_points(points, extent));
+        }
+    }
+}
+
+/// Points in [−extent, extent]² quantised to a 256 × 256 grid — one byte per coordinate, about
+/// 2 % of the square — and written as URL-safe base64 (≈ 2.7 characters per point).
+pub fn encode_points(points: &[(f32, f32)], extent: f32) -> String {
+    use base64::Engine as _;
+    let q = |v: f32| (((v + extent) / (2.0 * extent) * 256.0).floor().clamp(0.0, 255.0)) as u8;
+    let bytes: Vec<u8> = points.iter().flat_map(|&(x, y)| [q(x), q(y)]).collect();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The inverse of [`encode_points`] (each point at the centre of its grid cell); `None` when the
+/// text is not such a list.
+pub fn decode_points(text: &str, extent: f32) -> Option<Vec<(f32, f32)>> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    let v = |b: u8| -extent + (b as f32 + 0.5) * 2.0 * extent / 256.0;
+    Some(bytes.chunks_exact(2).map(|b| (v(b[0]), v(b[1]))).collect())
 }
 
 /// Reads `S` from `query`; unknown keys under the widget's prefix also give a notice.
@@ -344,6 +389,25 @@ pub fn encode<S: UrlState>(state: &S, query: &mut Query) {
     query.remove_prefixed(&format!("{}.", S::ID));
     let mut w = StateWriter { query, id: S::ID };
     state.write(&mut w);
+}
+
+#[cfg(test)]
+mod point_tests {
+    use super::*;
+
+    #[test]
+    fn points_round_trip_within_one_grid_cell() {
+        let pts = [(-2.6f32, 2.6f32), (0.0, 0.0), (1.234, -0.5), (9.0, -9.0)];
+        let back = decode_points(&encode_points(&pts, 2.6), 2.6).unwrap();
+        assert_eq!(back.len(), 4);
+        for (a, b) in pts.iter().zip(&back) {
+            let (ax, ay) = (a.0.clamp(-2.6, 2.6), a.1.clamp(-2.6, 2.6));
+            assert!((ax - b.0).abs() <= 5.2 / 256.0 && (ay - b.1).abs() <= 5.2 / 256.0, "{a:?} → {b:?}");
+        }
+        assert_eq!(decode_points("", 2.6), Some(vec![]));
+        assert_eq!(decode_points("***", 2.6), None);
+        assert_eq!(decode_points("AAAA", 2.6), None); // three bytes: not whole points
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,56 @@ pub struct FrameInfo {
     pub work: u32,
     /// True when the visitor pressed "step" rather than the loop running.
     pub single_step: bool,
+    /// For [`AS_FAST_AS_POSSIBLE`]: the `performance.now()` by which this frame's work should stop.
+    pub deadline_ms: Option<f64>,
+}
+
+/// Work-per-frame value meaning "slow motion": one unit of work every [`SLOW_MOTION_MS`].
+pub const SLOW_MOTION: u32 = 0;
+pub const SLOW_MOTION_MS: f64 = 400.0;
+/// Work-per-frame value meaning "as much as fits": each frame works until a time budget is spent,
+/// then draws. The budget adapts so that work plus drawing fill one display frame: it grows by
+/// 0.25 ms while frames arrive on time (≤ 18.5 ms apart, i.e. 60 Hz) and shrinks by a tenth when
+/// two of the last eight were late, between [`MIN_BUDGET_MS`] and [`MAX_BUDGET_MS`]. Training speed is then decoupled
+/// from drawing and from any chosen count.
+pub const AS_FAST_AS_POSSIBLE: u32 = u32::MAX;
+const LATE_FRAME_MS: f64 = 18.5;
+const MIN_BUDGET_MS: f64 = 6.0;
+const MAX_BUDGET_MS: f64 = 30.0;
+
+/// Milliseconds since the page loaded (`performance.now()`).
+pub fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+impl FrameInfo {
+    /// Runs `unit` as many times as this frame asks for — a fixed count, or until the time budget
+    /// is spent (at least once) — and returns how many times it ran. `unit` returns false to stop
+    /// early (e.g. training diverged).
+    pub fn repeat(&self, mut unit: impl FnMut() -> bool) -> u32 {
+        let mut done = 0;
+        loop {
+            done += 1;
+            if !unit() {
+                return done;
+            }
+            match self.deadline_ms {
+                Some(t) if now_ms() < t => {}
+                Some(_) => return done,
+                None if done < self.work => {}
+                None => return done,
+            }
+        }
+    }
+}
+
+/// The label of a work-per-frame choice.
+pub fn speed_name(n: u32) -> String {
+    match n {
+        SLOW_MOTION => "slow motion".to_owned(),
+        AS_FAST_AS_POSSIBLE => "as many as fit".to_owned(),
+        n => n.to_string(),
+    }
 }
 
 /// How the loop starts.
@@ -74,6 +124,12 @@ impl AnimationLoop {
 struct Frames {
     raf: Cell<Option<i32>>,
     last: Cell<Option<f64>>,
+    /// Milliseconds waited since the last slow-motion step (0 = none yet).
+    slow: Cell<f64>,
+    /// "As many as fit": this frame's work budget in milliseconds, and which of the last eight
+    /// frames were late (one bit each, newest lowest).
+    budget: Cell<f64>,
+    late: Cell<u8>,
     closure: RefCell<Option<Closure<dyn FnMut(f64)>>>,
 }
 
@@ -93,6 +149,7 @@ impl Frames {
             let _ = window().cancel_animation_frame(id);
         }
         self.last.set(None);
+        self.slow.set(0.0);
     }
 }
 
@@ -109,13 +166,13 @@ pub fn use_animation_loop(
 ) -> AnimationLoop {
     let reduced = dom::prefers_reduced_motion();
     let playing = RwSignal::new(options.autoplay && !reduced);
-    let work_per_frame = RwSignal::new(options.work_per_frame.max(1));
+    let work_per_frame = RwSignal::new(options.work_per_frame);
     let page_visible = RwSignal::new(document().visibility_state() == web_sys::VisibilityState::Visible);
     let on_screen = RwSignal::new(true);
     let in_view = Signal::derive(move || page_visible.get() && on_screen.get());
     let on_frame: Rc<RefCell<dyn FnMut(FrameInfo)>> = Rc::new(RefCell::new(on_frame));
 
-    let frames = Rc::new(Frames { raf: Cell::new(None), last: Cell::new(None), closure: RefCell::new(None) });
+    let frames = Rc::new(Frames { raf: Cell::new(None), last: Cell::new(None), slow: Cell::new(0.0), budget: Cell::new(8.0), late: Cell::new(0), closure: RefCell::new(None) });
     {
         let frames2 = frames.clone();
         let on_frame = on_frame.clone();
@@ -127,8 +184,34 @@ pub fn use_animation_loop(
             }
             let dt_ms = frames2.last.get().map(|l| (ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
             frames2.last.set(Some(ts));
-            let info = FrameInfo { dt_ms, work: work_per_frame.get_untracked().max(1), single_step: false };
-            errors::with_active_widget(widget_of(root), || (on_frame.borrow_mut())(info));
+            let work = work_per_frame.get_untracked();
+            let info = match work {
+                SLOW_MOTION => {
+                    let waited = frames2.slow.get() + dt_ms;
+                    if waited < SLOW_MOTION_MS && frames2.slow.get() > 0.0 {
+                        frames2.slow.set(waited);
+                        None
+                    } else {
+                        frames2.slow.set(f64::MIN_POSITIVE);
+                        Some(FrameInfo { dt_ms, work: 1, single_step: false, deadline_ms: None })
+                    }
+                }
+                AS_FAST_AS_POSSIBLE => {
+                    // Probe upwards while frames keep the display's pace; back off when more than
+                    // one of the last eight was late (a single late frame is often a chart redraw).
+                    let late = (frames2.late.get() << 1 | (dt_ms > LATE_FRAME_MS) as u8) & 0xFF;
+                    frames2.late.set(late);
+                    let b = frames2.budget.get();
+                    let b = if dt_ms == 0.0 { b } else if late.count_ones() > 1 { b * 0.9 } else if late & 1 == 0 { b + 0.25 } else { b };
+                    let b = b.clamp(MIN_BUDGET_MS, MAX_BUDGET_MS);
+                    frames2.budget.set(b);
+                    Some(FrameInfo { dt_ms, work, single_step: false, deadline_ms: Some(now_ms() + b) })
+                }
+                n => Some(FrameInfo { dt_ms, work: n, single_step: false, deadline_ms: None }),
+            };
+            if let Some(info) = info {
+                errors::with_active_widget(widget_of(root), || (on_frame.borrow_mut())(info));
+            }
             frames2.schedule();
         });
         *frames.closure.borrow_mut() = Some(closure);
@@ -176,7 +259,7 @@ pub fn use_animation_loop(
     }
 
     let step_fn: Rc<dyn Fn()> = Rc::new(move || {
-        let info = FrameInfo { dt_ms: 0.0, work: 1, single_step: true };
+        let info = FrameInfo { dt_ms: 0.0, work: 1, single_step: true, deadline_ms: None };
         errors::with_active_widget(widget_of(root), || (on_frame.borrow_mut())(info));
     });
 
@@ -226,11 +309,11 @@ pub fn LoopControls(
                 <span>{speed_label}</span>
                 <select on:change=move |ev| {
                     if let Ok(n) = event_target_value(&ev).parse::<u32>() {
-                        anim.work_per_frame.set(n.max(1));
+                        anim.work_per_frame.set(n);
                     }
                 }>
                     {speeds.iter().map(|&n| view! {
-                        <option value=n.to_string() prop:selected=move || anim.work_per_frame.get() == n>{n}</option>
+                        <option value=n.to_string() prop:selected=move || anim.work_per_frame.get() == n>{speed_name(n)}</option>
                     }).collect_view()}
                 </select>
             </label>

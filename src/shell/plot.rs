@@ -74,9 +74,47 @@ pub struct PlotCtx {
     pub width: u32,
     pub height: u32,
     pub palette: Palette,
+    canvas: web_sys::HtmlCanvasElement,
 }
 
 impl PlotCtx {
+    /// Many small circles of one colour (centres in device pixels) as a single canvas path: one
+    /// fill or stroke instead of a style change and a draw call per point.
+    pub fn dots(&self, centres: &[(f64, f64)], radius: f64, color: RGBColor, filled: bool, line_width: f64) {
+        let Some(c) = self.canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) else { return };
+        let css = format!("rgb({},{},{})", color.0, color.1, color.2);
+        c.begin_path();
+        for &(x, y) in centres {
+            c.move_to(x + radius, y);
+            let _ = c.arc(x, y, radius, 0.0, std::f64::consts::TAU);
+        }
+        if filled {
+            c.set_fill_style_str(&css);
+            c.fill();
+        } else {
+            c.set_stroke_style_str(&css);
+            c.set_line_width(line_width);
+            c.stroke();
+        }
+    }
+
+    /// Paints an RGBA image of `w × h` pixels stretched over the device-pixel rectangle
+    /// (x, y, dw, dh), smoothed between pixels or not. One call instead of one rectangle per cell:
+    /// for heat maps, which would otherwise cost thousands of canvas calls per frame.
+    pub fn image(&self, rgba: &[u8], w: u32, h: u32, (x, y, dw, dh): (f64, f64, f64, f64), smooth: bool) {
+        use wasm_bindgen::Clamped;
+        let Ok(data) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), w, h) else { return };
+        let Some(tile) = document().create_element("canvas").ok().and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok()) else { return };
+        tile.set_width(w);
+        tile.set_height(h);
+        let ctx2d = |c: &web_sys::HtmlCanvasElement| c.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
+        let (Some(t), Some(main)) = (ctx2d(&tile), ctx2d(&self.canvas)) else { return };
+        let _ = t.put_image_data(&data, 0.0, 0.0);
+        main.set_image_smoothing_enabled(smooth);
+        let _ = main.draw_image_with_html_canvas_element_and_dw_and_dh(&tile, x, y, dw, dh);
+        main.set_image_smoothing_enabled(true);
+    }
+
     /// A length given in CSS pixels, in device pixels.
     pub fn px(&self, css: f64) -> f64 {
         css * self.dpr
@@ -89,6 +127,51 @@ impl PlotCtx {
 
 /// The drawing area a draw function paints on.
 pub type Area = DrawingArea<CanvasBackend, Shift>;
+
+/// One line of a [`line_chart`]: its points and colour.
+pub struct Line<'a> {
+    pub points: &'a [(f64, f64)],
+    pub color: RGBColor,
+}
+
+/// A line chart over x ∈ [0, x_max], y ∈ y_range, with themed axes and labels — the one chart
+/// shape every training curve uses (losses, divergences).
+pub fn line_chart(area: &Area, ctx: &PlotCtx, x_desc: &str, y_desc: &str, x_max: f64, y_range: std::ops::Range<f64>, lines: &[Line<'_>]) {
+    let p = &ctx.palette;
+    let Ok(mut chart) = ChartBuilder::on(area)
+        .margin(ctx.px(8.0) as i32)
+        .x_label_area_size(ctx.px(26.0) as i32)
+        .y_label_area_size(ctx.px(40.0) as i32)
+        .build_cartesian_2d(0f64..x_max.max(1e-9), y_range)
+    else {
+        return;
+    };
+    let _ = chart
+        .configure_mesh()
+        .label_style(ctx.font(11.0, p.muted))
+        .axis_style(p.muted)
+        .bold_line_style(p.grid)
+        .light_line_style(p.grid.mix(0.4))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(ctx.font(11.0, p.muted))
+        .x_labels(5)
+        .y_labels(5)
+        .draw();
+    let width = ctx.px(2.0).round() as u32;
+    for line in lines {
+        let finite = line.points.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite());
+        let _ = chart.draw_series(LineSeries::new(finite, ShapeStyle { color: line.color.to_rgba(), filled: false, stroke_width: width }));
+    }
+}
+
+/// What a pointer did on a canvas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointerPhase {
+    Down,
+    Move,
+    Up,
+}
 
 /// A canvas drawn with plotters, plus its text alternative (the children).
 ///
@@ -103,6 +186,15 @@ pub fn PlotCanvas<F>(
     aspect: f64,
     draw: F,
     #[prop(optional)] on_point: Option<Callback<(f64, f64)>>,
+    /// Pointer presses, moves and releases (mouse, pen and touch) as fractions (0–1) of the
+    /// canvas's width and height, while `pointer_active` is true; touch then draws rather than
+    /// scrolls the page.
+    #[prop(optional)]
+    on_pointer: Option<Callback<(PointerPhase, f64, f64)>>,
+    #[prop(optional, into)] pointer_active: Signal<bool>,
+    /// Key presses while the canvas has focus (it is focusable when this is given).
+    #[prop(optional)]
+    on_key: Option<Callback<web_sys::KeyboardEvent>>,
     /// The toggle text of the text alternative.
     #[prop(into, default = "Show as text".to_owned())]
     alt_title: String,
@@ -152,7 +244,7 @@ where
     });
 
     Effect::new(move |_| {
-        theme.track();
+        let _ = theme.get(); // redraw in the new colours (a derived signal must be read, not just tracked)
         let (w, h, dpr) = size.get();
         let Some(canvas) = canvas_ref.get() else { return };
         if w < 1.0 || h < 1.0 {
@@ -165,8 +257,9 @@ where
         if canvas.height() != dh {
             canvas.set_height(dh);
         }
+        let element: web_sys::HtmlCanvasElement = canvas.clone();
         let Some(backend) = CanvasBackend::with_canvas_object(canvas) else { return };
-        let ctx = PlotCtx { dpr, width: dw, height: dh, palette: palette() };
+        let ctx = PlotCtx { dpr, width: dw, height: dh, palette: palette(), canvas: element };
         let area = backend.into_drawing_area();
         let _ = area.fill(&ctx.palette.bg);
         draw(&area, &ctx);
@@ -179,15 +272,38 @@ where
             cb.run((ev.offset_x() as f64 * dpr, ev.offset_y() as f64 * dpr));
         }
     };
+    let pointer = move |phase: PointerPhase, ev: web_sys::PointerEvent| {
+        let (Some(cb), Some(c)) = (on_pointer, canvas_ref.get_untracked()) else { return };
+        if !pointer_active.get_untracked() {
+            return;
+        }
+        let (w, h) = (c.client_width().max(1) as f64, c.client_height().max(1) as f64);
+        if phase == PointerPhase::Down {
+            ev.prevent_default();
+            let _ = c.set_pointer_capture(ev.pointer_id());
+        }
+        cb.run((phase, ev.offset_x() as f64 / w, ev.offset_y() as f64 / h));
+    };
     let ratio = format!("aspect-ratio: 1000 / {}", (aspect * 1000.0).round() as i64);
+    let style = move || if pointer_active.get() { format!("{ratio}; touch-action: none; cursor: crosshair") } else { ratio.clone() };
     view! {
         <figure class="plot">
             <canvas
                 node_ref=canvas_ref
                 role="img"
                 aria-label=move || label.get()
-                style=ratio
+                style=style
+                tabindex=on_key.map(|_| "0")
                 on:click=click
+                on:pointerdown=move |ev| pointer(PointerPhase::Down, ev)
+                on:pointermove=move |ev| pointer(PointerPhase::Move, ev)
+                on:pointerup=move |ev| pointer(PointerPhase::Up, ev)
+                on:pointercancel=move |ev| pointer(PointerPhase::Up, ev)
+                on:keydown=move |ev| {
+                    if let Some(cb) = on_key {
+                        cb.run(ev);
+                    }
+                }
             ></canvas>
             <details class="plot-alt">
                 <summary>{alt_title}</summary>

@@ -1,13 +1,13 @@
 //! GAN training live: a generator and a discriminator on 2-D points, trained in the page.
 
-use crate::shell::anim::{use_animation_loop, FrameInfo, LoopControls, LoopOptions};
+use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopControls, LoopOptions, AS_FAST_AS_POSSIBLE, SLOW_MOTION};
 use crate::shell::checkpoint::Checkpoint;
 use crate::shell::controls::flag_checkbox;
 use crate::shell::dom;
-use crate::shell::plot::{Area, PlotCanvas, PlotCtx};
+use crate::shell::plot::{line_chart, Area, Line, PlotCanvas, PlotCtx, PointerPhase};
 use crate::shell::urlstate::use_url_state;
 use crate::shell::widget::{WidgetFrame, WidgetMeta};
-use genai_core::gan::{modes_covered, Gan, GanConfig, GanLoss, Preset};
+use genai_core::gan::{grid_divergence, jittered, modes_covered, Gan, GanConfig, GanLoss, GridDivergence, Noise, Preset};
 use genai_core::nn::Activation;
 use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
 use genai_core::rng::Rng;
@@ -23,6 +23,112 @@ const EXTENT: f32 = 2.6;
 const HEAT_CELLS: usize = 36;
 const SHOWN_POINTS: usize = 300;
 const HISTORY_MAX: usize = 600;
+/// Drawn points kept (and written into the link).
+const MAX_DRAWN: usize = 300;
+/// Fewer drawn points than this and there is nothing worth learning.
+const MIN_DRAWN: usize = 5;
+/// Jitter around each drawn point in the training data.
+const DRAWN_SPREAD: f32 = 0.06;
+/// Grid for the KL / JS estimate.
+const DIVERGENCE_CELLS: usize = 20;
+/// Generated points per frame for the metrics.
+const METRIC_POINTS: usize = 2000;
+
+/// Where the real data comes from: a preset or the visitor's drawing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Preset(Preset),
+    Drawn,
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source::Preset(Preset::Ring)
+    }
+}
+
+impl Choice for Source {
+    const ALL: &'static [Source] = &[
+        Source::Preset(Preset::Line),
+        Source::Preset(Preset::TwoGaussians),
+        Source::Preset(Preset::Ring),
+        Source::Preset(Preset::Spiral),
+        Source::Preset(Preset::SwissRoll),
+        Source::Preset(Preset::Disjoint),
+        Source::Drawn,
+    ];
+    fn key(self) -> &'static str {
+        match self {
+            Source::Preset(p) => p.key(),
+            Source::Drawn => "drawn",
+        }
+    }
+}
+
+impl Source {
+    fn title(self) -> &'static str {
+        match self {
+            Source::Preset(p) => p.title(),
+            Source::Drawn => "Draw your own",
+        }
+    }
+    fn preset(self) -> Option<Preset> {
+        match self {
+            Source::Preset(p) => Some(p),
+            Source::Drawn => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ActChoice(pub Activation);
+
+impl Choice for ActChoice {
+    const ALL: &'static [ActChoice] = &[
+        ActChoice(Activation::Relu),
+        ActChoice(Activation::LeakyRelu),
+        ActChoice(Activation::Tanh),
+        ActChoice(Activation::Sigmoid),
+        ActChoice(Activation::Gelu),
+        ActChoice(Activation::Silu),
+    ];
+    fn key(self) -> &'static str {
+        match self.0 {
+            Activation::Relu | Activation::Identity => "relu",
+            Activation::LeakyRelu => "leaky-relu",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Gelu => "gelu",
+            Activation::Silu => "silu",
+        }
+    }
+}
+
+impl ActChoice {
+    fn title(self) -> &'static str {
+        match self.0 {
+            Activation::Relu | Activation::Identity => "ReLU",
+            Activation::LeakyRelu => "Leaky ReLU",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "Sigmoid",
+            Activation::Gelu => "GELU",
+            Activation::Silu => "SiLU",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoiseChoice(pub Noise);
+
+impl Choice for NoiseChoice {
+    const ALL: &'static [NoiseChoice] = &[NoiseChoice(Noise::Gaussian), NoiseChoice(Noise::Uniform)];
+    fn key(self) -> &'static str {
+        match self.0 {
+            Noise::Gaussian => "gaussian",
+            Noise::Uniform => "uniform",
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LossChoice(pub GanLoss);
@@ -40,7 +146,12 @@ impl Choice for LossChoice {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct GanState {
-    pub preset: Preset,
+    pub source: Source,
+    /// The drawn points, for `Source::Drawn`.
+    pub points: Vec<(f32, f32)>,
+    pub activation: ActChoice,
+    pub noise: NoiseChoice,
+    pub noise_dim: i64,
     pub loss: LossChoice,
     pub adam: bool,
     pub lr_d: f64,
@@ -58,14 +169,18 @@ pub struct GanState {
 
 impl Default for GanState {
     fn default() -> Self {
-        GanState { preset: Preset::Ring, loss: LossChoice(GanLoss::NonSaturating), adam: true, lr_d: 1e-3, lr_g: 1e-3, layers: 2, neurons: 32, k_d: 1, batch: 128, seed: 1, manifold: false, arrows: false }
+        GanState { source: Source::default(), points: Vec::new(), activation: ActChoice(Activation::Relu), noise: NoiseChoice(Noise::Gaussian), noise_dim: 2, loss: LossChoice(GanLoss::NonSaturating), adam: true, lr_d: 1e-3, lr_g: 1e-3, layers: 2, neurons: 32, k_d: 1, batch: 128, seed: 1, manifold: false, arrows: false }
     }
 }
 
 impl UrlState for GanState {
     const ID: &'static str = META_ID;
     fn write(&self, w: &mut StateWriter<'_>) {
-        w.choice("preset", self.preset);
+        w.choice("preset", self.source);
+        w.points("points", &self.points, EXTENT);
+        w.choice("activation", self.activation);
+        w.choice("noise", self.noise);
+        w.int("noise_dim", self.noise_dim);
         w.choice("loss", self.loss);
         w.flag("adam", self.adam);
         w.float("lr_d", self.lr_d);
@@ -81,7 +196,11 @@ impl UrlState for GanState {
     fn read(r: &mut StateReader<'_>) -> Self {
         let d = GanState::default();
         GanState {
-            preset: r.choice("preset", d.preset),
+            source: r.choice("preset", d.source),
+            points: r.points("points", EXTENT, MAX_DRAWN),
+            activation: r.choice("activation", d.activation),
+            noise: r.choice("noise", d.noise),
+            noise_dim: r.int("noise_dim", 1..=8, d.noise_dim),
             loss: r.choice("loss", d.loss),
             adam: r.flag("adam", d.adam),
             lr_d: r.float("lr_d", 1e-5..=1.0, d.lr_d),
@@ -97,15 +216,27 @@ impl UrlState for GanState {
     }
 }
 
-fn build(s: &GanState) -> (Gan, Vec<f32>) {
+/// A fresh run for the settings, with its real data; or why there is none (too few drawn points).
+fn build(s: &GanState) -> Result<(Gan, Vec<f32>), String> {
     let mut rng = Rng::new(s.seed ^ 0x5eed);
-    let data = s.preset.sample(4096, &mut rng);
-    let shown = data[..2 * SHOWN_POINTS].to_vec();
+    let data = match s.source {
+        Source::Preset(p) => p.sample(4096, &mut rng),
+        Source::Drawn if s.points.len() < MIN_DRAWN => {
+            return Err(match s.points.len() {
+                0 => format!("Nothing drawn yet. Draw at least {MIN_DRAWN} points on the plane (drag, or use the arrow keys and Space), then train."),
+                1 => format!("One point is not much of a distribution: the generator would only have to learn a single spot. Draw at least {MIN_DRAWN} points."),
+                n => format!("{n} points drawn; draw at least {MIN_DRAWN} to train."),
+            })
+        }
+        Source::Drawn => jittered(&s.points, DRAWN_SPREAD, 4096, &mut rng),
+    };
     let hidden = vec![s.neurons as usize; s.layers as usize];
     let cfg = GanConfig {
         g_hidden: hidden.clone(),
         d_hidden: hidden,
-        activation: Activation::Relu,
+        activation: s.activation.0,
+        noise: s.noise.0,
+        noise_dim: s.noise_dim as usize,
         loss: s.loss.0,
         adam: s.adam,
         lr_d: s.lr_d as f32,
@@ -115,7 +246,7 @@ fn build(s: &GanState) -> (Gan, Vec<f32>) {
         seed: s.seed,
         ..GanConfig::default()
     };
-    (Gan::new(cfg, data), shown)
+    Ok((Gan::new(cfg, data.clone()), data))
 }
 
 /// What the views show, refreshed once per frame.
@@ -127,6 +258,7 @@ struct Snapshot {
     d_loss: f32,
     g_loss: f32,
     modes: Option<(usize, usize)>,
+    divergence: Option<GridDivergence>,
     manifold: Vec<Vec<f32>>,
     /// For the first generated points: the direction G's loss pushes them (x, y pairs).
     arrows: Vec<f32>,
@@ -134,8 +266,8 @@ struct Snapshot {
 
 const ARROWS: usize = 80;
 
-fn snapshot(gan: &mut Gan, view: &GanState, d_loss: f32, g_loss: f32) -> Snapshot {
-    let preset = view.preset;
+/// What the views show now; the metrics (modes, KL/JS, from 2,000 fresh samples) only if `metrics`.
+fn snapshot(gan: &mut Gan, real: &[f32], view: &GanState, d_loss: f32, g_loss: f32, metrics: bool) -> Snapshot {
     let fake = gan.generate(SHOWN_POINTS);
     let manifold = if view.manifold { gan.manifold(11, 40) } else { Vec::new() };
     let arrows = if view.arrows { gan.sample_gradients(&fake[..2 * ARROWS]) } else { Vec::new() };
@@ -148,11 +280,16 @@ fn snapshot(gan: &mut Gan, view: &GanState, d_loss: f32, g_loss: f32) -> Snapsho
         }
     }
     let heat = gan.discriminate(&grid);
-    let modes = preset.modes().map(|c| {
-        let sample = gan.generate(1000);
-        (modes_covered(&sample, &c, preset.mode_radius(), 0.5 / c.len() as f32 * 0.5), c.len())
+    if !metrics {
+        return Snapshot { iteration: gan.iteration, fake, heat, d_loss, g_loss, modes: None, divergence: None, manifold, arrows };
+    }
+    let sample = gan.generate(METRIC_POINTS);
+    let modes = view.source.preset().and_then(|p| {
+        let c = p.modes()?;
+        Some((modes_covered(&sample, &c, p.mode_radius(), 0.5 / c.len() as f32 * 0.5), c.len()))
     });
-    Snapshot { iteration: gan.iteration, fake, heat, d_loss, g_loss, modes, manifold, arrows }
+    let divergence = Some(grid_divergence(real, &sample, DIVERGENCE_CELLS, EXTENT, 0.5));
+    Snapshot { iteration: gan.iteration, fake, heat, d_loss, g_loss, modes, divergence, manifold, arrows }
 }
 
 fn mix(a: RGBColor, b: RGBColor, t: f32) -> RGBColor {
@@ -160,20 +297,27 @@ fn mix(a: RGBColor, b: RGBColor, t: f32) -> RGBColor {
     RGBColor(l(a.0, b.0), l(a.1, b.1), l(a.2, b.2))
 }
 
-fn draw_field(area: &Area, ctx: &PlotCtx, real: &[f32], snap: &Snapshot) {
+/// The drawing being made: the drawn points and the keyboard cursor.
+struct Sketch<'a> {
+    points: &'a [(f32, f32)],
+    cursor: (f32, f32),
+}
+
+fn draw_field(area: &Area, ctx: &PlotCtx, real: &[f32], snap: &Snapshot, sketch: Option<Sketch<'_>>) {
     let p = &ctx.palette;
     let (w, h) = (ctx.width as f32, ctx.height as f32);
     let size = w.min(h);
     let (ox, oy) = ((w - size) / 2.0, (h - size) / 2.0);
     let to_px = |x: f32, y: f32| (((x + EXTENT) / (2.0 * EXTENT) * size + ox) as i32, ((EXTENT - y) / (2.0 * EXTENT) * size + oy) as i32);
-    let cell = size / HEAT_CELLS as f32;
-    // D(x): surface colour at 0.5, towards series 1 (real) near 1 and series 2 (fake) near 0.
-    for (k, &d) in snap.heat.iter().enumerate() {
-        let (i, j) = ((k % HEAT_CELLS) as f32, (k / HEAT_CELLS) as f32);
+    // D(x): surface colour at 0.5, towards series 1 (real) near 1 and series 2 (fake) near 0;
+    // one pixel per grid cell, smoothed when stretched over the square.
+    let mut rgba = Vec::with_capacity(4 * snap.heat.len());
+    for &d in &snap.heat {
         let c = if d >= 0.5 { mix(p.bg, p.series[0], (d - 0.5) * 0.9) } else { mix(p.bg, p.series[1], (0.5 - d) * 0.9) };
-        let x0 = (ox + i * cell) as i32;
-        let y0 = (oy + j * cell) as i32;
-        let _ = area.draw(&Rectangle::new([(x0, y0), ((ox + (i + 1.0) * cell).ceil() as i32, (oy + (j + 1.0) * cell).ceil() as i32)], c.filled()));
+        rgba.extend([c.0, c.1, c.2, 255]);
+    }
+    if !snap.heat.is_empty() {
+        ctx.image(&rgba, HEAT_CELLS as u32, HEAT_CELLS as u32, (ox as f64, oy as f64, size as f64, size as f64), true);
     }
     let clamp = |v: f32| v.clamp(-EXTENT, EXTENT);
     let thin = ShapeStyle { color: p.muted.to_rgba(), filled: false, stroke_width: ctx.px(1.0).round().max(1.0) as u32 };
@@ -181,15 +325,39 @@ fn draw_field(area: &Area, ctx: &PlotCtx, real: &[f32], snap: &Snapshot) {
         let pts: Vec<(i32, i32)> = line.chunks_exact(2).filter(|q| q[0].is_finite() && q[1].is_finite()).map(|q| to_px(clamp(q[0]), clamp(q[1]))).collect();
         let _ = area.draw(&PathElement::new(pts, thin));
     }
-    let r = ctx.px(2.5).round() as i32;
-    for q in real.chunks_exact(2) {
-        let _ = area.draw(&Circle::new(to_px(q[0], q[1]), r, p.series[0].filled()));
-    }
-    for q in snap.fake.chunks_exact(2) {
-        if q[0].is_finite() && q[1].is_finite() {
-            let _ = area.draw(&Circle::new(to_px(q[0].clamp(-EXTENT, EXTENT), q[1].clamp(-EXTENT, EXTENT)), r, ShapeStyle { color: p.series[1].to_rgba(), filled: false, stroke_width: ctx.px(1.5).round() as u32 }));
+    let to_f = |x: f32, y: f32| { let (a, b) = to_px(x, y); (a as f64, b as f64) };
+    let reals: Vec<(f64, f64)> = real.chunks_exact(2).map(|q| to_f(q[0], q[1])).collect();
+    ctx.dots(&reals, ctx.px(2.5), p.series[0], true, 0.0);
+    let fakes: Vec<(f64, f64)> = snap.fake.chunks_exact(2).filter(|q| q[0].is_finite() && q[1].is_finite()).map(|q| to_f(q[0].clamp(-EXTENT, EXTENT), q[1].clamp(-EXTENT, EXTENT))).collect();
+    ctx.dots(&fakes, ctx.px(2.5), p.series[1], false, ctx.px(1.5).round());
+    if let Some(sk) = sketch {
+        let dot = ctx.px(3.5).round() as i32;
+        for &(x, y) in sk.points {
+            let _ = area.draw(&Circle::new(to_px(x, y), dot, p.fg.filled()));
         }
+        // The keyboard cursor: a cross.
+        let (cx, cy) = to_px(sk.cursor.0, sk.cursor.1);
+        let arm = ctx.px(9.0) as i32;
+        let style = ShapeStyle { color: p.fg.to_rgba(), filled: false, stroke_width: ctx.px(1.5).round().max(1.0) as u32 };
+        let _ = area.draw(&PathElement::new(vec![(cx - arm, cy), (cx + arm, cy)], style));
+        let _ = area.draw(&PathElement::new(vec![(cx, cy - arm), (cx, cy + arm)], style));
     }
+}
+
+/// One record of the curves.
+#[derive(Clone, Copy, Debug)]
+struct Record {
+    iteration: u64,
+    d: f32,
+    g: f32,
+    kl: f32,
+    js: f32,
+}
+
+fn draw_js(area: &Area, ctx: &PlotCtx, history: &[Record]) {
+    let max_it = history.last().map(|h| h.iteration as f64).unwrap_or(1.0).max(1.0);
+    let js: Vec<(f64, f64)> = history.iter().map(|h| (h.iteration as f64, h.js as f64)).collect();
+    line_chart(area, ctx, "iteration", "JS (nats)", max_it, 0.0..0.72, &[Line { points: &js, color: ctx.palette.fg }]);
 }
 
 fn draw_arrows(area: &Area, ctx: &PlotCtx, snap: &Snapshot) {
@@ -213,33 +381,14 @@ fn draw_arrows(area: &Area, ctx: &PlotCtx, snap: &Snapshot) {
     }
 }
 
-fn draw_losses(area: &Area, ctx: &PlotCtx, history: &[(u64, f32, f32)]) {
-    let p = &ctx.palette;
-    let max_it = history.last().map(|h| h.0 as f64).unwrap_or(1.0).max(1.0);
-    let finite = history.iter().flat_map(|h| [h.1, h.2]).filter(|v| v.is_finite());
+fn draw_losses(area: &Area, ctx: &PlotCtx, history: &[Record]) {
+    let max_it = history.last().map(|h| h.iteration as f64).unwrap_or(1.0).max(1.0);
+    let finite = history.iter().flat_map(|h| [h.d, h.g]).filter(|v| v.is_finite());
     let y_max = finite.fold(0.5f32, f32::max).min(10.0) as f64 * 1.1;
-    let Ok(mut chart) = ChartBuilder::on(area)
-        .margin(ctx.px(8.0) as i32)
-        .x_label_area_size(ctx.px(26.0) as i32)
-        .y_label_area_size(ctx.px(40.0) as i32)
-        .build_cartesian_2d(0f64..max_it, 0f64..y_max)
-    else {
-        return;
-    };
-    let _ = chart
-        .configure_mesh()
-        .label_style(ctx.font(11.0, p.muted))
-        .axis_style(p.muted)
-        .bold_line_style(p.grid)
-        .light_line_style(p.grid.mix(0.4))
-        .x_desc("iteration")
-        .axis_desc_style(ctx.font(11.0, p.muted))
-        .x_labels(5)
-        .y_labels(5)
-        .draw();
-    let width = ctx.px(2.0).round() as u32;
-    let _ = chart.draw_series(LineSeries::new(history.iter().filter(|h| h.1.is_finite()).map(|h| (h.0 as f64, h.1 as f64)), ShapeStyle { color: p.series[0].to_rgba(), filled: false, stroke_width: width }));
-    let _ = chart.draw_series(LineSeries::new(history.iter().filter(|h| h.2.is_finite()).map(|h| (h.0 as f64, h.2 as f64)), ShapeStyle { color: p.series[1].to_rgba(), filled: false, stroke_width: width }));
+    let d: Vec<(f64, f64)> = history.iter().map(|h| (h.iteration as f64, h.d as f64)).collect();
+    let g: Vec<(f64, f64)> = history.iter().map(|h| (h.iteration as f64, h.g as f64)).collect();
+    let s = &ctx.palette.series;
+    line_chart(area, ctx, "iteration", "loss", max_it, 0.0..y_max, &[Line { points: &d, color: s[0] }, Line { points: &g, color: s[1] }]);
 }
 
 fn select<T: Clone + PartialEq + Send + Sync + 'static>(
@@ -268,39 +417,82 @@ fn select<T: Clone + PartialEq + Send + Sync + 'static>(
     }
 }
 
+/// From a pointer position as fractions of the (square) canvas to the plane.
+fn to_plane(fx: f64, fy: f64) -> (f32, f32) {
+    let c = |v: f64| (v.clamp(0.0, 1.0) as f32 * 2.0 - 1.0) * EXTENT;
+    (c(fx), -c(fy))
+}
+
 #[component]
 pub fn GanWidget() -> impl IntoView {
     let url = use_url_state::<GanState>();
     let state = url.state;
     let root = NodeRef::<Div>::new();
-    let (gan0, real0) = build(&state.get_untracked());
-    let gan = StoredValue::new_local(gan0);
-    let real = StoredValue::new(real0);
+    let gan = StoredValue::new_local(None::<Gan>);
+    let real = StoredValue::new(Vec::<f32>::new());
+    let problem = RwSignal::new(None::<String>);
     let snap = RwSignal::new(Snapshot::default());
-    let history = RwSignal::new(Vec::<(u64, f32, f32)>::new());
+    let history = RwSignal::new(Vec::<Record>::new());
     let diverged = RwSignal::new(false);
+    // Drawing: the stroke in progress (committed to the state on release), stroke ends for undo,
+    // and the keyboard cursor.
+    let stroke = RwSignal::new(Vec::<(f32, f32)>::new());
+    let stroke_ends = RwSignal::new(Vec::<usize>::new());
+    let cursor = RwSignal::new((0.0f32, 0.0f32));
+    let drawing = Memo::new(move |_| state.with(|s| s.source == Source::Drawn));
 
-    // Recomputes what the views show; `record` also appends the losses to the curves.
-    let redraw = move |d: f32, g: f32, record: bool| {
+    // What the text shows (stats, table, labels): refreshed at most four times a second while
+    // training runs — often enough to read, calm for a screen reader — and at once otherwise.
+    let readout = RwSignal::new(Snapshot::default());
+    let last_text = StoredValue::new(f64::NEG_INFINITY);
+    let last_record = StoredValue::new(f64::NEG_INFINITY);
+
+    // Recomputes what the views show. A running loop passes `now = false`: the plane is redrawn
+    // every frame, the curves gain a record at most every 100 ms, the text at most every 250 ms.
+    let redraw = move |d: f32, g: f32, record: bool, now: bool| {
         let view = state.get_untracked();
-        let s = gan.try_update_value(|gan| snapshot(gan, &view, d, g));
-        if let Some(s) = s {
-            if record {
-                history.update(|h| {
-                    h.push((s.iteration, d, g));
-                    if h.len() > HISTORY_MAX {
-                        *h = h.iter().step_by(2).copied().collect();
-                    }
-                });
-            }
-            snap.set(s);
+        let t = now_ms();
+        let due_record = record && (now || t - last_record.get_value() >= 100.0);
+        let due_text = now || t - last_text.get_value() >= 250.0;
+        let metrics = due_record || due_text;
+        let s = real.with_value(|r| gan.try_update_value(|gan| gan.as_mut().map(|gan| snapshot(gan, r, &view, d, g, metrics)))).flatten();
+        let Some(s) = s else {
+            snap.set(Snapshot::default());
+            readout.set(Snapshot::default());
+            return;
+        };
+        if due_record {
+            last_record.set_value(t);
+            let (kl, js) = s.divergence.map(|v| (v.kl, v.js)).unwrap_or((f32::NAN, f32::NAN));
+            history.update(|h| {
+                h.push(Record { iteration: s.iteration, d, g, kl, js });
+                if h.len() > HISTORY_MAX {
+                    *h = h.iter().step_by(2).copied().collect();
+                }
+            });
         }
+        if due_text {
+            last_text.set_value(t);
+            let mut text = s.clone();
+            (text.fake, text.manifold, text.arrows) = Default::default();
+            readout.set(text);
+        }
+        snap.set(s);
     };
-    let refresh = move |d: f32, g: f32| redraw(d, g, true);
+    let refresh = move |d: f32, g: f32| redraw(d, g, true, true);
     let reset = move || {
-        let (g, r) = build(&state.get_untracked());
-        gan.set_value(g);
-        real.set_value(r);
+        match build(&state.get_untracked()) {
+            Ok((g, r)) => {
+                gan.set_value(Some(g));
+                real.set_value(r);
+                problem.set(None);
+            }
+            Err(why) => {
+                gan.set_value(None);
+                real.set_value(Vec::new());
+                problem.set(Some(why));
+            }
+        }
         history.set(Vec::new());
         diverged.set(false);
         refresh(f32::NAN, f32::NAN);
@@ -311,19 +503,15 @@ pub fn GanWidget() -> impl IntoView {
         (s.manifold, s.arrows) = (false, false);
         s
     });
-    Effect::new(move |prev: Option<()>| {
-        training.track();
-        if prev.is_some() {
-            reset();
-        } else {
-            refresh(f32::NAN, f32::NAN);
-        }
+    Effect::new(move |_| {
+        let _ = training.get();
+        reset();
     });
     Effect::new(move |prev: Option<()>| {
         let _ = (state.with(|s| s.manifold), state.with(|s| s.arrows));
         if prev.is_some() {
-            let last = snap.get_untracked();
-            redraw(last.d_loss, last.g_loss, false);
+            let last = readout.get_untracked();
+            redraw(last.d_loss, last.g_loss, false, true);
         }
     });
 
@@ -331,22 +519,36 @@ pub fn GanWidget() -> impl IntoView {
         if diverged.get_untracked() {
             return;
         }
-        let (mut d, mut g) = (0.0, 0.0);
-        let ok = gan.try_update_value(|gan| {
-            for _ in 0..f.work {
+        let (mut d, mut g, mut healthy) = (0.0, 0.0, true);
+        let ran = gan.try_update_value(|gan| {
+            let Some(gan) = gan.as_mut() else { return false };
+            f.repeat(|| {
                 let l = gan.step();
-                d = l.d;
-                g = l.g;
-            }
-            gan.is_finite() && d.is_finite() && g.is_finite() && d.abs() < 1e6 && g.abs() < 1e6
+                (d, g) = (l.d, l.g);
+                healthy = gan.healthy(l);
+                healthy
+            });
+            true
         });
-        if ok == Some(false) {
+        if ran != Some(true) {
+            return;
+        }
+        if !healthy {
             diverged.set(true);
         }
-        refresh(d, g);
+        redraw(d, g, true, !healthy);
+    });
+    // On pause, the text catches up with the last frame.
+    Effect::new(move |_| {
+        if !anim.playing.get() {
+            let last = readout.get_untracked();
+            if last.iteration != snap.with_untracked(|s| s.iteration) {
+                redraw(last.d_loss, last.g_loss, false, true);
+            }
+        }
     });
     Effect::new(move |_| {
-        if diverged.get() {
+        if diverged.get() || problem.with(|p| p.is_some()) {
             anim.pause();
         }
     });
@@ -356,14 +558,18 @@ pub fn GanWidget() -> impl IntoView {
         if diverged.get_untracked() {
             return;
         }
-        if let Some(l) = gan.try_update_value(|gan| gan.step_parts(d, g)) {
+        let l = gan.try_update_value(|gan| gan.as_mut().map(|gan| (gan.step_parts(d, g), gan.is_finite()))).flatten();
+        if let Some((l, finite)) = l {
+            if !finite {
+                diverged.set(true);
+            }
             refresh(if d { l.d } else { f32::NAN }, if g { l.g } else { f32::NAN });
         }
     };
     let export_csv = move |_| {
-        let mut csv = String::from("iteration,d_loss,g_loss\n");
-        for (i, d, g) in history.get_untracked() {
-            csv.push_str(&format!("{i},{d},{g}\n"));
+        let mut csv = String::from("iteration,d_loss,g_loss,kl_grid,js_grid\n");
+        for r in history.get_untracked() {
+            csv.push_str(&format!("{},{},{},{},{}\n", r.iteration, r.d, r.g, r.kl, r.js));
         }
         dom::download("gan-losses.csv", &dom::data_url("text/csv", &csv));
     };
@@ -379,8 +585,8 @@ pub fn GanWidget() -> impl IntoView {
     };
     // The checkpoint's answer: run the slow-discriminator setting now and count the modes.
     let collapse_answer = Callback::new(move |()| {
-        let s = GanState { preset: Preset::Ring, lr_d: 1e-4, lr_g: 1e-3, adam: true, layers: 2, neurons: 32, k_d: 1, batch: 128, seed: 1, loss: LossChoice(GanLoss::NonSaturating), manifold: false, arrows: false };
-        let (mut g, _) = build(&s);
+        let s = GanState { source: Source::Preset(Preset::Ring), lr_d: 1e-4, lr_g: 1e-3, adam: true, ..GanState::default() };
+        let Ok((mut g, _)) = build(&s) else { return None };
         for _ in 0..2000 {
             g.step();
         }
@@ -394,31 +600,120 @@ pub fn GanWidget() -> impl IntoView {
         )))
     });
 
+    // Drawing with a pointer (mouse, pen, touch) or the keyboard.
+    let commit = move |pts: Vec<(f32, f32)>| {
+        if pts.is_empty() {
+            return;
+        }
+        anim.pause();
+        state.update(|s| {
+            let room = MAX_DRAWN.saturating_sub(s.points.len());
+            s.points.extend(pts.into_iter().take(room));
+            let n = s.points.len();
+            stroke_ends.update(|e| e.push(n));
+        });
+    };
+    let on_pointer = Callback::new(move |(phase, fx, fy): (PointerPhase, f64, f64)| {
+        let p = to_plane(fx, fy);
+        match phase {
+            PointerPhase::Down => stroke.set(vec![p]),
+            PointerPhase::Move => stroke.update(|s| {
+                // While pressed, one point per 0.12 units of movement.
+                if let Some(&(x, y)) = s.last() {
+                    if (p.0 - x).hypot(p.1 - y) >= 0.12 {
+                        s.push(p);
+                    }
+                }
+            }),
+            PointerPhase::Up => {
+                let pts = stroke.get_untracked();
+                stroke.set(Vec::new());
+                commit(pts);
+            }
+        }
+    });
+    let undo = move || {
+        let ends = stroke_ends.get_untracked();
+        let n = state.with_untracked(|s| s.points.len());
+        // Back to the end of the previous stroke; one point at a time for points from a link.
+        let keep = if ends.last() == Some(&n) {
+            ends.iter().rev().find(|&&e| e < n).copied().unwrap_or(0)
+        } else {
+            n.saturating_sub(1)
+        };
+        stroke_ends.update(|e| e.retain(|&x| x <= keep));
+        state.update(|s| s.points.truncate(keep));
+    };
+    let on_key = Callback::new(move |ev: web_sys::KeyboardEvent| {
+        if !drawing.get_untracked() {
+            return;
+        }
+        let step = if ev.shift_key() { 0.5 } else { 0.1 };
+        let (dx, dy) = match ev.key().as_str() {
+            "ArrowLeft" => (-step, 0.0),
+            "ArrowRight" => (step, 0.0),
+            "ArrowUp" => (0.0, step),
+            "ArrowDown" => (0.0, -step),
+            " " | "Enter" => {
+                ev.prevent_default();
+                commit(vec![cursor.get_untracked()]);
+                return;
+            }
+            "Backspace" | "Delete" => {
+                ev.prevent_default();
+                undo();
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        cursor.update(|c| *c = ((c.0 + dx).clamp(-EXTENT, EXTENT), (c.1 + dy).clamp(-EXTENT, EXTENT)));
+    });
+
     let field_label = Signal::derive(move || {
-        let s = snap.get();
-        format!(
-            "Real points (filled) and generated points (rings) on the plane, over the discriminator's belief D(x): tinted towards real where D says real, towards fake where D says fake. Iteration {}.",
-            s.iteration
-        )
+        let s = readout.get();
+        if drawing.get() {
+            let n = state.with(|s| s.points.len());
+            let (x, y) = cursor.get();
+            format!(
+                "Drawing area: {n} points drawn. Drag to draw, or move the cross with the arrow keys (Shift for bigger steps) and press Space to add a point; Backspace removes the last stroke. Cross at ({x:.1}, {y:.1}). Iteration {}.",
+                s.iteration
+            )
+        } else {
+            format!(
+                "Real points (filled) and generated points (rings) on the plane, over the discriminator's belief D(x): tinted towards real where D says real, towards fake where D says fake. Iteration {}.",
+                s.iteration
+            )
+        }
     });
     let loss_label = Signal::derive(move || {
-        let s = snap.get();
+        let s = readout.get();
         format!("Discriminator and generator loss over {} iterations; latest D {:.3}, G {:.3}.", s.iteration, s.d_loss, s.g_loss)
     });
+    let js_label = Signal::derive(move || {
+        let s = readout.get();
+        match s.divergence {
+            Some(v) => format!("Jensen–Shannon divergence between real and generated points, estimated on a grid, over {} iterations; latest {:.3}.", s.iteration, v.js),
+            None => "Jensen–Shannon divergence between real and generated points: no run yet.".to_owned(),
+        }
+    });
     let st = move || state.get();
-    let lrs: Vec<(String, f64)> = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1].iter().map(|&v| (format!("{v}"), v)).collect();
+    let lrs: Vec<(String, f64)> = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0].iter().map(|&v| (format!("{v}"), v)).collect();
 
     view! {
         <WidgetFrame meta=META share_query=url.share_query() notices=url.notices>
             <div class="gan" node_ref=root>
                 <div class="controls-row">
-                    {select("Real data", "gan-preset", Preset::ALL.iter().map(|&p| (p.title().to_owned(), p)).collect(), Signal::derive(move || st().preset), move |v| state.update(|s| s.preset = v))}
+                    {select("Real data", "gan-preset", Source::ALL.iter().map(|&p| (p.title().to_owned(), p)).collect(), Signal::derive(move || st().source), move |v| state.update(|s| s.source = v))}
                     {select("Loss", "gan-loss", vec![("Non-saturating".to_owned(), LossChoice(GanLoss::NonSaturating)), ("Minimax (original)".to_owned(), LossChoice(GanLoss::Minimax)), ("Least squares".to_owned(), LossChoice(GanLoss::LeastSquares))], Signal::derive(move || st().loss), move |v| state.update(|s| s.loss = v))}
                     {select("Optimizer", "gan-opt", vec![("Adam".to_owned(), true), ("SGD".to_owned(), false)], Signal::derive(move || st().adam), move |v| state.update(|s| s.adam = v))}
                     {select("Discriminator learning rate", "gan-lr-d", lrs.clone(), Signal::derive(move || st().lr_d), move |v| state.update(|s| s.lr_d = v))}
                     {select("Generator learning rate", "gan-lr-g", lrs, Signal::derive(move || st().lr_g), move |v| state.update(|s| s.lr_g = v))}
                     {select("Hidden layers (G and D)", "gan-layers", (1..=3).map(|v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().layers), move |v| state.update(|s| s.layers = v))}
                     {select("Neurons per layer", "gan-neurons", [4, 8, 16, 32, 64].iter().map(|&v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().neurons), move |v| state.update(|s| s.neurons = v))}
+                    {select("Activation", "gan-activation", ActChoice::ALL.iter().map(|&a| (a.title().to_owned(), a)).collect(), Signal::derive(move || st().activation), move |v| state.update(|s| s.activation = v))}
+                    {select("Noise", "gan-noise", vec![("Gaussian".to_owned(), NoiseChoice(Noise::Gaussian)), ("Uniform".to_owned(), NoiseChoice(Noise::Uniform))], Signal::derive(move || st().noise), move |v| state.update(|s| s.noise = v))}
+                    {select("Noise dimensions", "gan-noise-dim", (1..=8).map(|v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().noise_dim), move |v| state.update(|s| s.noise_dim = v))}
                     {select("D steps per iteration", "gan-kd", (1..=5).map(|v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().k_d), move |v| state.update(|s| s.k_d = v))}
                     {select("Batch size", "gan-batch", [32, 64, 128, 150, 256].iter().map(|&v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().batch), move |v| state.update(|s| s.batch = v))}
                     <label class="field" for="gan-seed">
@@ -436,14 +731,24 @@ pub fn GanWidget() -> impl IntoView {
                     {flag_checkbox(state, "Show gradient arrows (where G's loss pushes its samples)", |s| s.arrows, |s, on| s.arrows = on)}
                 </div>
                 <div class="controls-row">
-                    <LoopControls anim=anim play_label="Train" step_label="One iteration" speeds=&[1, 10, 50, 200]/>
+                    <LoopControls anim=anim play_label="Train" step_label="One iteration" speeds=&[SLOW_MOTION, 1, 10, 50, 200, AS_FAST_AS_POSSIBLE]/>
                     <button type="button" class="btn" on:click=move |_| step_part(true, false)>"Step D only"</button>
                     <button type="button" class="btn" on:click=move |_| step_part(false, true)>"Step G only"</button>
                     <button type="button" class="btn" on:click=move |_| { anim.pause(); reset(); }>"Reset"</button>
-                    <button type="button" class="btn" on:click=move |_| state.update(|s| { s.preset = Preset::Ring; s.lr_d = 1e-4; s.lr_g = 1e-3; s.adam = true; })>
+                    <button type="button" class="btn" on:click=move |_| state.update(|s| { s.source = Source::Preset(Preset::Ring); s.lr_d = 1e-4; s.lr_g = 1e-3; s.adam = true; })>
                         "Show mode collapse (slow discriminator)"
                     </button>
                 </div>
+                <Show when=move || drawing.get()>
+                    <div class="controls-row draw-tools" role="group" aria-label="Drawing">
+                        <span class="muted" aria-live="polite">{move || format!("{} of at most {MAX_DRAWN} points drawn.", state.with(|s| s.points.len()))}</span>
+                        <button type="button" class="btn btn-small" on:click=move |_| undo()>"Undo last stroke"</button>
+                        <button type="button" class="btn btn-small" on:click=move |_| { stroke_ends.set(Vec::new()); state.update(|s| s.points.clear()); }>"Clear drawing"</button>
+                    </div>
+                </Show>
+                <Show when=move || problem.with(|p| p.is_some())>
+                    <p class="notice" role="status">{move || problem.get().unwrap_or_default()}</p>
+                </Show>
                 <Show when=move || diverged.get()>
                     <div class="error-panel" role="alert">
                         <strong>"Training diverged."</strong>
@@ -453,12 +758,16 @@ pub fn GanWidget() -> impl IntoView {
                 </Show>
                 <div class="gan-grid">
                     <PlotCanvas label=field_label aspect=1.0 draw=move |area: &Area, ctx: &PlotCtx| {
-                        let s = snap.get();
-                        real.with_value(|r| draw_field(area, ctx, r, &s));
-                        draw_arrows(area, ctx, &s);
-                    } alt_title="Show the numbers">
+                        let mut pts = if drawing.get() { state.with(|s| s.points.clone()) } else { Vec::new() };
+                        pts.extend(stroke.get());
+                        let sketch = drawing.get().then(|| Sketch { points: &pts, cursor: cursor.get() });
+                        snap.with(|s| {
+                            real.with_value(|r| draw_field(area, ctx, &r[..r.len().min(2 * SHOWN_POINTS)], s, sketch));
+                            draw_arrows(area, ctx, s);
+                        });
+                    } on_pointer=on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=on_key alt_title="Show the numbers">
                         <p>{move || {
-                            let s = snap.get();
+                            let s = readout.get();
                             let mean_d = if s.heat.is_empty() { 0.0 } else { s.heat.iter().sum::<f32>() / s.heat.len() as f32 };
                             format!("Iteration {}. Average D(x) over the plane: {mean_d:.2}. Showing {SHOWN_POINTS} real and {SHOWN_POINTS} generated points.", s.iteration)
                         }}</p>
@@ -468,10 +777,10 @@ pub fn GanWidget() -> impl IntoView {
                             history.with(|h| draw_losses(area, ctx, h));
                         } alt_title="Show the loss table">
                             <table class="data-table">
-                                <caption>"Losses (latest ten records)"</caption>
-                                <thead><tr><th scope="col">"Iteration"</th><th scope="col">"D loss"</th><th scope="col">"G loss"</th></tr></thead>
+                                <caption>"Losses and divergence (latest ten records)"</caption>
+                                <thead><tr><th scope="col">"Iteration"</th><th scope="col">"D loss"</th><th scope="col">"G loss"</th><th scope="col">"KL"</th><th scope="col">"JS"</th></tr></thead>
                                 <tbody>
-                                    {move || history.get().iter().rev().take(10).map(|&(i, d, g)| view! { <tr><td>{i}</td><td>{format!("{d:.3}")}</td><td>{format!("{g:.3}")}</td></tr> }).collect_view()}
+                                    {move || history.get().iter().rev().take(10).map(|r| view! { <tr><td>{r.iteration}</td><td>{format!("{:.3}", r.d)}</td><td>{format!("{:.3}", r.g)}</td><td>{format!("{:.3}", r.kl)}</td><td>{format!("{:.3}", r.js)}</td></tr> }).collect_view()}
                                 </tbody>
                             </table>
                         </PlotCanvas>
@@ -480,11 +789,24 @@ pub fn GanWidget() -> impl IntoView {
                             <li><span class="swatch s2"></span>"Generated / generator loss"</li>
                         </ul>
                         <dl class="stats" aria-live="polite">
-                            <div><dt>"Iteration"</dt><dd data-testid="gan-iteration">{move || snap.get().iteration}</dd></div>
-                            <div><dt>"D loss"</dt><dd>{move || format!("{:.3}", snap.get().d_loss)}</dd></div>
-                            <div><dt>"G loss"</dt><dd>{move || format!("{:.3}", snap.get().g_loss)}</dd></div>
-                            {move || snap.get().modes.map(|(m, n)| view! { <div><dt>"Modes covered"</dt><dd data-testid="gan-modes">{format!("{m} of {n}")}</dd></div> })}
+                            <div><dt>"Iteration"</dt><dd data-testid="gan-iteration">{move || readout.with(|s| s.iteration)}</dd></div>
+                            <div><dt>"D loss"</dt><dd>{move || readout.with(|s| format!("{:.3}", s.d_loss))}</dd></div>
+                            <div><dt>"G loss"</dt><dd>{move || readout.with(|s| format!("{:.3}", s.g_loss))}</dd></div>
+                            {move || readout.with(|s| s.modes).map(|(m, n)| view! { <div><dt>"Modes covered"</dt><dd data-testid="gan-modes">{format!("{m} of {n}")}</dd></div> })}
+                            {move || readout.with(|s| s.divergence).map(|v| view! {
+                                <div><dt>"KL (real ‖ generated)"</dt><dd data-testid="gan-kl">{format!("{:.3}", v.kl)}</dd></div>
+                                <div><dt>"JS"</dt><dd data-testid="gan-js">{format!("{:.3}", v.js)}</dd></div>
+                            })}
                         </dl>
+                        <PlotCanvas label=js_label aspect=0.4 draw=move |area: &Area, ctx: &PlotCtx| {
+                            history.with(|h| draw_js(area, ctx, h));
+                        } alt_title="About this measure">
+                            <p>
+                                "Both point sets are counted on a 20 × 20 grid over the plane (½ added to every square so empty squares stay finite), "
+                                "then compared: Jensen–Shannon is 0 when the histograms agree and at most ln 2 ≈ 0.69 when they do not overlap. "
+                                "KL(real ‖ generated) punishes real regions the generator misses, so it rises sharply under mode collapse."
+                            </p>
+                        </PlotCanvas>
                         <div class="controls-row">
                             <button type="button" class="btn btn-small" on:click=export_csv>"Download losses (CSV)"</button>
                             <button type="button" class="btn btn-small" on:click=export_png>"Download loss chart (PNG)"</button>
