@@ -11,6 +11,7 @@
 
 pub mod bpe;
 pub mod bpe_train;
+pub mod embed;
 pub mod gan;
 pub mod geom;
 pub mod pretokenize;
@@ -22,3 +23,4 @@ pub mod query;
 pub mod rng;
 pub mod simd;
 pub mod tokenize;
+pub mod tsne;
