@@ -11,26 +11,28 @@ pub enum Page {
     Home,
     Lifecycle,
     Tokens,
+    Embeddings,
     Gan,
     Diagnostics,
 }
 
 impl Page {
     /// Sections listed in the header navigation, in order.
-    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Gan];
+    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Gan];
 
     pub fn key(self) -> &'static str {
         match self {
             Page::Home => "home",
             Page::Lifecycle => "lifecycle",
             Page::Tokens => "tokens",
+            Page::Embeddings => "embeddings",
             Page::Gan => "gan",
             Page::Diagnostics => "diagnostics",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Page> {
-        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
+        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
     }
 
     /// Short name for navigation.
@@ -39,6 +41,7 @@ impl Page {
             Page::Home => "Home",
             Page::Lifecycle => "Foundation models",
             Page::Tokens => "Tokens",
+            Page::Embeddings => "Embeddings",
             Page::Gan => "GANs",
             Page::Diagnostics => "Diagnostics",
         }

@@ -113,3 +113,23 @@ pub fn download(filename: &str, href: &str) {
 pub fn data_url(mime: &str, text: &str) -> String {
     format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
 }
+
+/// Lets the browser handle events and paint before the next slice of a long job (a zero-delay
+/// timeout: the job resumes after pending input and rendering).
+pub async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Saves the first canvas matching `selector` inside `root` as a PNG file named `filename`.
+pub fn download_canvas(root: &web_sys::Element, selector: &str, filename: &str) {
+    use wasm_bindgen::JsCast;
+    let canvas = root.query_selector(selector).ok().flatten().and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok());
+    if let Some(url) = canvas.and_then(|c| c.to_data_url().ok()) {
+        download(filename, &url);
+    }
+}

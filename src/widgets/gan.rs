@@ -574,13 +574,8 @@ pub fn GanWidget() -> impl IntoView {
         dom::download("gan-losses.csv", &dom::data_url("text/csv", &csv));
     };
     let export_png = move |_| {
-        use wasm_bindgen::JsCast;
-        let canvas = root
-            .get_untracked()
-            .and_then(|r| r.query_selector(".gan-losses canvas").ok().flatten())
-            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok());
-        if let Some(url) = canvas.and_then(|c| c.to_data_url().ok()) {
-            dom::download("gan-losses.png", &url);
+        if let Some(r) = root.get_untracked() {
+            dom::download_canvas(&r, ".gan-losses canvas", "gan-losses.png");
         }
     };
     // The checkpoint's answer: run the slow-discriminator setting now and count the modes.

@@ -14,6 +14,7 @@ const ROUTES = [
   { name: 'home', query: '', h1: 'Generative AI you can touch' },
   { name: 'lifecycle', query: '?page=lifecycle', h1: 'Foundation models' },
   { name: 'tokens', query: '?page=tokens&tokens.compare=1', h1: 'Tokens' },
+  { name: 'embeddings', query: '?page=embeddings', h1: 'Embeddings' },
   { name: 'gan', query: '?page=gan', h1: 'Generative adversarial networks' },
   { name: 'diagnostics', query: '?page=diagnostics', h1: 'Diagnostics' },
   { name: 'not-found', query: '?page=no-such-section', h1: 'No such section' },
@@ -22,6 +23,7 @@ const ROUTES = [
   { name: 'embed-merges', query: '?embed=merges', h1: 'Merge replay' },
   { name: 'embed-bpe-train', query: '?embed=bpe-train', h1: 'Train your own BPE tokenizer' },
   { name: 'embed-gan', query: '?embed=gan', h1: 'GAN training' },
+  { name: 'embed-embeddings', query: '?embed=embeddings', h1: 'Embedding map' },
 ];
 const WIDTHS = [1280, 360];
 

@@ -169,16 +169,6 @@ const SLICED_ABOVE: usize = 100_000;
 /// Pre-tokens encoded per slice.
 const SLICE: usize = 20_000;
 
-/// Lets the browser handle events and paint before the next slice of work.
-async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 /// The tokenization of `text` with `kind` as a signal that follows both (and the vocabulary's
 /// arrival). Long texts are encoded in slices with progress; a newer text cancels the old job.
 pub fn use_tokenization(store: Store, kind: Signal<Kind>, text: Signal<String>, active: Signal<bool>) -> Signal<Outcome> {
@@ -206,7 +196,7 @@ pub fn use_tokenization(store: Store, kind: Signal<Kind>, text: Signal<String>, 
         let size = format!("{:.1} MB", t.len() as f64 / 1e6);
         out.set(Outcome::Waiting(format!("Tokenizing {size}… 0%")));
         leptos::task::spawn_local(async move {
-            yield_to_browser().await;
+            crate::shell::dom::yield_to_browser().await;
             let pieces = enc.splitter.split(&t);
             let mut tokens = Vec::with_capacity(pieces.len() + pieces.len() / 4);
             let n = pieces.len().max(1);
@@ -217,7 +207,7 @@ pub fn use_tokenization(store: Store, kind: Signal<Kind>, text: Signal<String>, 
                 enc.encode_spans_of(&t, chunk, &mut tokens);
                 let pct = ((i + 1) * SLICE).min(n) * 100 / n;
                 out.try_set(Outcome::Waiting(format!("Tokenizing {size}… {pct}%")));
-                yield_to_browser().await;
+                crate::shell::dom::yield_to_browser().await;
             }
             if job.try_get_value() == Some(mine) {
                 out.try_set(Outcome::Ready(Arc::new(tokens)));
