@@ -66,3 +66,16 @@ pub fn bench_gan(iterations: u32, neurons: u32, batch: u32, k_d: u32, adam: bool
     }
     gan.iteration as u32
 }
+
+/// Parses an EMB1 table and runs the map's PCA (2 components) on it; returns the table's row
+/// count (0 on a bad table). Timed from the page.
+#[wasm_bindgen]
+pub fn bench_pca(bytes: &[u8]) -> u32 {
+    match genai_core::embed::Table::from_emb1(bytes) {
+        Ok(t) => {
+            let p = genai_core::embed::pca(&t.data, t.n, t.dim, 2, 60, 1);
+            (p.projections.len() / 2) as u32
+        }
+        Err(_) => 0,
+    }
+}

@@ -25,7 +25,7 @@ export async function run({ origin, browser }) {
   // In the widget, with the views drawn every frame: a fixed 200 iterations per frame, and
   // "as many as fit" (12 ms of training per frame, then one redraw).
   for (const [label, option] of [['200 iterations/frame', '200'], ['"as many as fit" (training fills what drawing leaves of each frame)', { label: 'as many as fit' }]]) {
-    await page.goto(origin + '/?page=gan&gan.layers=1&gan.neurons=8&gan.batch=150&gan.k_d=2&gan.adam=0&gan.lr_d=0.1&gan.lr_g=0.1');
+    await page.goto(origin + '/?page=gan&gan.layers=1&gan.neurons=8&gan.d_layers=1&gan.d_neurons=8&gan.batch=150&gan.k_d=2&gan.adam=0&gan.lr_d=0.1&gan.lr_g=0.1');
     await page.getByRole('combobox', { name: 'Iterations per frame' }).selectOption(option);
     await page.getByRole('button', { name: '▶ Train' }).click();
     await page.waitForTimeout(500);

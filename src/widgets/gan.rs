@@ -156,9 +156,14 @@ pub struct GanState {
     pub adam: bool,
     pub lr_d: f64,
     pub lr_g: f64,
+    /// Hidden layers and neurons per layer of the generator…
     pub layers: i64,
     pub neurons: i64,
+    /// …and of the discriminator.
+    pub d_layers: i64,
+    pub d_neurons: i64,
     pub k_d: i64,
+    pub k_g: i64,
     pub batch: i64,
     pub seed: u64,
     /// Draw the generator's manifold (the warped noise grid).
@@ -169,7 +174,7 @@ pub struct GanState {
 
 impl Default for GanState {
     fn default() -> Self {
-        GanState { source: Source::default(), points: Vec::new(), activation: ActChoice(Activation::Relu), noise: NoiseChoice(Noise::Gaussian), noise_dim: 2, loss: LossChoice(GanLoss::NonSaturating), adam: true, lr_d: 1e-3, lr_g: 1e-3, layers: 2, neurons: 32, k_d: 1, batch: 128, seed: 1, manifold: false, arrows: false }
+        GanState { source: Source::default(), points: Vec::new(), activation: ActChoice(Activation::Relu), noise: NoiseChoice(Noise::Gaussian), noise_dim: 2, loss: LossChoice(GanLoss::NonSaturating), adam: true, lr_d: 1e-3, lr_g: 1e-3, layers: 2, neurons: 32, d_layers: 2, d_neurons: 32, k_d: 1, k_g: 1, batch: 128, seed: 1, manifold: false, arrows: false }
     }
 }
 
@@ -187,7 +192,10 @@ impl UrlState for GanState {
         w.float("lr_g", self.lr_g);
         w.int("layers", self.layers);
         w.int("neurons", self.neurons);
+        w.int("d_layers", self.d_layers);
+        w.int("d_neurons", self.d_neurons);
         w.int("k_d", self.k_d);
+        w.int("k_g", self.k_g);
         w.int("batch", self.batch);
         w.seed("seed", self.seed);
         w.flag("manifold", self.manifold);
@@ -207,7 +215,10 @@ impl UrlState for GanState {
             lr_g: r.float("lr_g", 1e-5..=1.0, d.lr_g),
             layers: r.int("layers", 1..=3, d.layers),
             neurons: r.int("neurons", 2..=128, d.neurons),
+            d_layers: r.int("d_layers", 1..=3, d.d_layers),
+            d_neurons: r.int("d_neurons", 2..=128, d.d_neurons),
             k_d: r.int("k_d", 1..=5, d.k_d),
+            k_g: r.int("k_g", 1..=5, d.k_g),
             batch: r.int("batch", 8..=512, d.batch),
             seed: r.seed("seed", d.seed),
             manifold: r.flag("manifold", d.manifold),
@@ -230,10 +241,9 @@ fn build(s: &GanState) -> Result<(Gan, Vec<f32>), String> {
         }
         Source::Drawn => jittered(&s.points, DRAWN_SPREAD, 4096, &mut rng),
     };
-    let hidden = vec![s.neurons as usize; s.layers as usize];
     let cfg = GanConfig {
-        g_hidden: hidden.clone(),
-        d_hidden: hidden,
+        g_hidden: vec![s.neurons as usize; s.layers as usize],
+        d_hidden: vec![s.d_neurons as usize; s.d_layers as usize],
         activation: s.activation.0,
         noise: s.noise.0,
         noise_dim: s.noise_dim as usize,
@@ -242,6 +252,7 @@ fn build(s: &GanState) -> Result<(Gan, Vec<f32>), String> {
         lr_d: s.lr_d as f32,
         lr_g: s.lr_g as f32,
         k_d: s.k_d as usize,
+        k_g: s.k_g as usize,
         batch: s.batch as usize,
         seed: s.seed,
         ..GanConfig::default()
@@ -536,7 +547,7 @@ pub fn GanWidget() -> impl IntoView {
         if !healthy {
             diverged.set(true);
         }
-        redraw(d, g, true, !healthy);
+        redraw(d, g, true, f.single_step || !healthy);
     });
     // On pause, the text catches up with the last frame.
     Effect::new(move |_| {
@@ -704,12 +715,15 @@ pub fn GanWidget() -> impl IntoView {
                     {select("Optimizer", "gan-opt", vec![("Adam".to_owned(), true), ("SGD".to_owned(), false)], Signal::derive(move || st().adam), move |v| state.update(|s| s.adam = v))}
                     {select("Discriminator learning rate", "gan-lr-d", lrs.clone(), Signal::derive(move || st().lr_d), move |v| state.update(|s| s.lr_d = v))}
                     {select("Generator learning rate", "gan-lr-g", lrs, Signal::derive(move || st().lr_g), move |v| state.update(|s| s.lr_g = v))}
-                    {select("Hidden layers (G and D)", "gan-layers", (1..=3).map(|v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().layers), move |v| state.update(|s| s.layers = v))}
-                    {select("Neurons per layer", "gan-neurons", [4, 8, 16, 32, 64].iter().map(|&v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().neurons), move |v| state.update(|s| s.neurons = v))}
+                    {select("Generator hidden layers", "gan-layers", (1..=3).map(|v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().layers), move |v| state.update(|s| s.layers = v))}
+                    {select("Generator neurons per layer", "gan-neurons", [4, 8, 16, 32, 64].iter().map(|&v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().neurons), move |v| state.update(|s| s.neurons = v))}
+                    {select("Discriminator hidden layers", "gan-d-layers", (1..=3).map(|v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().d_layers), move |v| state.update(|s| s.d_layers = v))}
+                    {select("Discriminator neurons per layer", "gan-d-neurons", [4, 8, 16, 32, 64].iter().map(|&v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().d_neurons), move |v| state.update(|s| s.d_neurons = v))}
                     {select("Activation", "gan-activation", ActChoice::ALL.iter().map(|&a| (a.title().to_owned(), a)).collect(), Signal::derive(move || st().activation), move |v| state.update(|s| s.activation = v))}
                     {select("Noise", "gan-noise", vec![("Gaussian".to_owned(), NoiseChoice(Noise::Gaussian)), ("Uniform".to_owned(), NoiseChoice(Noise::Uniform))], Signal::derive(move || st().noise), move |v| state.update(|s| s.noise = v))}
                     {select("Noise dimensions", "gan-noise-dim", (1..=8).map(|v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().noise_dim), move |v| state.update(|s| s.noise_dim = v))}
                     {select("D steps per iteration", "gan-kd", (1..=5).map(|v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().k_d), move |v| state.update(|s| s.k_d = v))}
+                    {select("G steps per iteration", "gan-kg", (1..=5).map(|v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().k_g), move |v| state.update(|s| s.k_g = v))}
                     {select("Batch size", "gan-batch", [32, 64, 128, 150, 256].iter().map(|&v| (v.to_string(), v as i64)).collect(), Signal::derive(move || st().batch), move |v| state.update(|s| s.batch = v))}
                     <label class="field" for="gan-seed">
                         <span>"Seed"</span>

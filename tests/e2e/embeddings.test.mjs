@@ -99,4 +99,25 @@ describe('Embeddings widget', () => {
     clean(log);
     await context.close();
   });
+
+  it('explains a damaged or missing data file instead of breaking the page', async () => {
+    for (const [file, body, status, message] of [
+      ['words.bin', 'EMB1 not really', 200, /The embedding data \(words\.bin\) is damaged/],
+      ['senses.json', '{"rows": [', 200, /The embedding data \(senses\.json\) is damaged: not valid JSON/],
+      ['words.json', 'gone', 404, /Could not load public\/embeddings\/words\.json: the server answered 404/],
+    ]) {
+      const { context, page, log } = await openPage(env.browser);
+      await page.route(`**/public/embeddings/${file}`, (route) => route.fulfill({ status, body }));
+      await page.goto(env.server.origin + '/?page=embeddings');
+      await appReady(page);
+      const region = page.getByRole('region', { name: 'Embedding map' });
+      await region.getByRole('alert').filter({ hasText: message }).waitFor();
+      // The rest of the page still works: the site navigation leads on.
+      await page.getByRole('navigation').getByRole('link', { name: 'GANs' }).click();
+      await page.getByRole('heading', { name: 'Generative adversarial networks' }).waitFor();
+      log.console = log.console.filter((m) => !/404|Failed to load resource/.test(m));
+      clean(log);
+      await context.close();
+    }
+  });
 });

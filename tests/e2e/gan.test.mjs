@@ -151,8 +151,10 @@ describe('GAN widget', () => {
     await region.getByRole('combobox', { name: 'Activation' }).selectOption({ label: 'tanh' });
     await region.getByRole('combobox', { name: 'Noise', exact: true }).selectOption({ label: 'Uniform' });
     await region.getByRole('combobox', { name: 'Noise dimensions' }).selectOption('4');
+    await region.getByRole('combobox', { name: 'Discriminator hidden layers' }).selectOption('1');
+    await region.getByRole('combobox', { name: 'G steps per iteration' }).selectOption('2');
     await region.getByRole('combobox', { name: 'Real data' }).selectOption({ label: 'Spiral' });
-    await page.waitForFunction(() => ['gan.activation=tanh', 'gan.noise=uniform', 'gan.noise_dim=4', 'gan.preset=spiral'].every((k) => location.search.includes(k)));
+    await page.waitForFunction(() => ['gan.activation=tanh', 'gan.noise=uniform', 'gan.noise_dim=4', 'gan.preset=spiral', 'gan.d_layers=1', 'gan.k_g=2'].every((k) => location.search.includes(k)));
     assert.equal(await page.getByTestId('gan-modes').count(), 0, 'the spiral has no separate modes to count');
     const js0 = Number(await page.getByTestId('gan-js').innerText());
     assert.ok(js0 > 0 && js0 <= 0.7, `JS in (0, ln 2]: ${js0}`);
