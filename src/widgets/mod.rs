@@ -4,6 +4,7 @@
 //! and register it in [`embed`] and [`title_of`] so `?embed=<id>` can render it alone.
 
 pub mod crash;
+pub mod diffusion;
 pub mod embeddings;
 pub mod gan;
 pub mod lifecycle;
@@ -16,6 +17,7 @@ pub fn title_of(id: &str) -> Option<&'static str> {
     match id {
         lifecycle::META_ID => Some(lifecycle::META.title),
         gan::META_ID => Some(gan::META.title),
+        diffusion::META_ID => Some(diffusion::META.title),
         embeddings::META_ID => Some(embeddings::META.title),
         tokens::tokenizer::META_ID => Some(tokens::tokenizer::META.title),
         tokens::merges::META_ID => Some(tokens::merges::META.title),
@@ -29,6 +31,7 @@ pub fn embed(id: &str) -> AnyView {
     match id {
         lifecycle::META_ID => view! { <lifecycle::LifecycleWidget/> }.into_any(),
         gan::META_ID => view! { <gan::GanWidget/> }.into_any(),
+        diffusion::META_ID => view! { <diffusion::DiffusionWidget/> }.into_any(),
         embeddings::META_ID => view! { <embeddings::EmbeddingsWidget/> }.into_any(),
         tokens::tokenizer::META_ID => view! { <tokens::tokenizer::TokenizerWidget/> }.into_any(),
         tokens::merges::META_ID => view! { <tokens::merges::MergesWidget/> }.into_any(),

@@ -15,6 +15,7 @@ const ROUTES = [
   { name: 'lifecycle', query: '?page=lifecycle', h1: 'Foundation models' },
   { name: 'tokens', query: '?page=tokens&tokens.compare=1', h1: 'Tokens' },
   { name: 'embeddings', query: '?page=embeddings', h1: 'Embeddings' },
+  { name: 'diffusion', query: '?page=diffusion', h1: 'Diffusion models' },
   { name: 'gan', query: '?page=gan', h1: 'Generative adversarial networks' },
   { name: 'diagnostics', query: '?page=diagnostics', h1: 'Diagnostics' },
   { name: 'not-found', query: '?page=no-such-section', h1: 'No such section' },
@@ -24,6 +25,7 @@ const ROUTES = [
   { name: 'embed-bpe-train', query: '?embed=bpe-train', h1: 'Train your own BPE tokenizer' },
   { name: 'embed-gan', query: '?embed=gan', h1: 'GAN training' },
   { name: 'embed-embeddings', query: '?embed=embeddings', h1: 'Embedding map' },
+  { name: 'embed-diffusion', query: '?embed=diffusion', h1: 'Diffusion on handwritten digits' },
 ];
 const WIDTHS = [1280, 360];
 

@@ -1,0 +1,298 @@
+//! Denoising diffusion (Ho, Jain & Abbeel 2020; DDIM: Song, Meng & Ermon 2021).
+//!
+//! Forward process: q(x_t | x₀) = N(√ᾱ_t·x₀, (1 − ᾱ_t)·I), with ᾱ_t = Π_{s≤t} (1 − β_s).
+//! Reverse process: start from pure noise x_T and remove the predicted noise step by step. Here the
+//! noise is predicted by the *optimal* denoiser for a finite training set — the exact posterior
+//! mean E[x₀ | x_t] — which shows what a perfect denoiser does: it reproduces its training data.
+
+/// A noise schedule over t = 1 … T (stored 0-based: index t − 1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schedule {
+    /// β_t, the variance added at step t.
+    pub beta: Vec<f64>,
+    /// ᾱ_t = Π_{s≤t} (1 − β_s), the share of the signal's variance left at step t.
+    pub alpha_bar: Vec<f64>,
+}
+
+impl Schedule {
+    fn from_betas(beta: Vec<f64>) -> Schedule {
+        let mut alpha_bar = Vec::with_capacity(beta.len());
+        let mut prod = 1.0;
+        for b in &beta {
+            prod *= 1.0 - b;
+            alpha_bar.push(prod);
+        }
+        Schedule { beta, alpha_bar }
+    }
+
+    /// Linear β from `beta_1` to `beta_t` (DDPM used 10⁻⁴ to 0.02 over T = 1000).
+    pub fn linear(steps: usize, beta_1: f64, beta_t: f64) -> Schedule {
+        let steps = steps.max(1);
+        let beta = (0..steps)
+            .map(|i| if steps == 1 { beta_1 } else { beta_1 + (beta_t - beta_1) * i as f64 / (steps - 1) as f64 })
+            .collect();
+        Schedule::from_betas(beta)
+    }
+
+    /// Cosine schedule (Nichol & Dhariwal 2021): ᾱ_t = f(t)/f(0), f(t) = cos²(((t/T) + s)/(1 + s)·π/2),
+    /// s = 0.008, with β_t = 1 − ᾱ_t/ᾱ_{t−1} clipped to 0.999.
+    pub fn cosine(steps: usize) -> Schedule {
+        let steps = steps.max(1);
+        let s = 0.008;
+        let f = |t: f64| (((t / steps as f64) + s) / (1.0 + s) * std::f64::consts::FRAC_PI_2).cos().powi(2);
+        let beta = (1..=steps).map(|t| (1.0 - f(t as f64) / f(t as f64 - 1.0)).clamp(0.0, 0.999)).collect();
+        Schedule::from_betas(beta)
+    }
+
+    /// T, the number of steps.
+    pub fn steps(&self) -> usize {
+        self.beta.len()
+    }
+
+    /// ᾱ_t for t in 0 … T (ᾱ₀ = 1: no noise yet).
+    pub fn alpha_bar_at(&self, t: usize) -> f64 {
+        if t == 0 {
+            1.0
+        } else {
+            self.alpha_bar[(t - 1).min(self.alpha_bar.len() - 1)]
+        }
+    }
+
+    /// Signal-to-noise ratio ᾱ_t / (1 − ᾱ_t).
+    pub fn snr(&self, t: usize) -> f64 {
+        let a = self.alpha_bar_at(t);
+        a / (1.0 - a).max(f64::MIN_POSITIVE)
+    }
+}
+
+/// x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε, written into `out`.
+pub fn forward(schedule: &Schedule, x0: &[f32], eps: &[f32], t: usize, out: &mut [f32]) {
+    let a = schedule.alpha_bar_at(t);
+    let (s, n) = (a.sqrt() as f32, (1.0 - a).sqrt() as f32);
+    for ((o, &x), &e) in out.iter_mut().zip(x0).zip(eps) {
+        *o = s * x + n * e;
+    }
+}
+
+/// The optimal denoiser for a training set of `data.len() / dim` items: the posterior mean
+/// E[x₀ | x_t] = Σᵢ wᵢ·xᵢ with wᵢ ∝ exp(−‖x_t − √ᾱ_t·xᵢ‖² / (2(1 − ᾱ_t))) (a softmax, computed with the
+/// log-sum-exp shift). Writes x̂₀ into `x0_hat` and the weights into `weights`.
+pub fn optimal_denoise(schedule: &Schedule, data: &[f32], dim: usize, xt: &[f32], t: usize, x0_hat: &mut [f32], weights: &mut Vec<f64>) {
+    let a = schedule.alpha_bar_at(t);
+    let (s, var) = (a.sqrt(), (1.0 - a).max(1e-12));
+    weights.clear();
+    for item in data.chunks_exact(dim) {
+        let d2: f64 = item.iter().zip(xt).map(|(&x, &y)| (y as f64 - s * x as f64).powi(2)).sum();
+        weights.push(-d2 / (2.0 * var));
+    }
+    let max = weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut total = 0.0;
+    for w in weights.iter_mut() {
+        *w = (*w - max).exp();
+        total += *w;
+    }
+    x0_hat.iter_mut().for_each(|v| *v = 0.0);
+    for (w, item) in weights.iter_mut().zip(data.chunks_exact(dim)) {
+        *w /= total;
+        for (o, &x) in x0_hat.iter_mut().zip(item) {
+            *o += (*w * x as f64) as f32;
+        }
+    }
+}
+
+/// The noise a denoiser's x̂₀ implies: ε̂ = (x_t − √ᾱ_t·x̂₀) / √(1 − ᾱ_t).
+pub fn implied_noise(schedule: &Schedule, xt: &[f32], x0_hat: &[f32], t: usize, eps_hat: &mut [f32]) {
+    let a = schedule.alpha_bar_at(t);
+    let (s, n) = (a.sqrt() as f32, (1.0 - a).sqrt().max(1e-12) as f32);
+    for ((e, &x), &x0) in eps_hat.iter_mut().zip(xt).zip(x0_hat) {
+        *e = (x - s * x0) / n;
+    }
+}
+
+/// One DDPM step from t to t' < t (t' = t − 1 in the original; larger jumps use the same formulas
+/// with β = 1 − ᾱ_t/ᾱ_{t'}): x_{t'} = (x_t − β/√(1 − ᾱ_t)·ε̂)/√(1 − β) + σ·z, with
+/// σ² = β̃ = β(1 − ᾱ_{t'})/(1 − ᾱ_t) (the posterior variance) and z ~ N(0, I) given in `z`.
+pub fn ddpm_step(schedule: &Schedule, xt: &mut [f32], eps_hat: &[f32], z: &[f32], t: usize, t_prev: usize) {
+    let (a, a_prev) = (schedule.alpha_bar_at(t), schedule.alpha_bar_at(t_prev));
+    let beta = 1.0 - a / a_prev;
+    let c = (beta / (1.0 - a).sqrt()) as f32;
+    let k = (1.0 / (1.0 - beta).sqrt()) as f32;
+    let sigma = if t_prev > 0 { (beta * (1.0 - a_prev) / (1.0 - a)).sqrt() as f32 } else { 0.0 };
+    for ((x, &e), &zz) in xt.iter_mut().zip(eps_hat).zip(z) {
+        *x = k * (*x - c * e) + sigma * zz;
+    }
+}
+
+/// One deterministic DDIM step (η = 0) from t to `t_prev` < t: x_{t'} = √ᾱ_{t'}·x̂₀ + √(1 − ᾱ_{t'})·ε̂.
+pub fn ddim_step(schedule: &Schedule, xt: &mut [f32], x0_hat: &[f32], eps_hat: &[f32], t_prev: usize) {
+    let a = schedule.alpha_bar_at(t_prev);
+    let (s, n) = (a.sqrt() as f32, (1.0 - a).sqrt() as f32);
+    for ((x, &x0), &e) in xt.iter_mut().zip(x0_hat).zip(eps_hat) {
+        *x = s * x0 + n * e;
+    }
+}
+
+/// The reverse process's time steps for `count` sampling steps out of T: T = t_count > … > t_1 > t_0 = 0,
+/// evenly spaced (DDIM's "uniform" skipping).
+pub fn sampling_times(steps: usize, count: usize) -> Vec<usize> {
+    let count = count.clamp(1, steps.max(1));
+    (0..=count).rev().map(|i| (i * steps + count / 2) / count).collect()
+}
+
+/// Handwritten digits, 8 × 8 pixels, scaled from 0 … 16 to [−1, 1].
+#[derive(Clone, Debug)]
+pub struct Digits {
+    pub labels: Vec<u8>,
+    /// n × 64, row-major, in [−1, 1].
+    pub pixels: Vec<f32>,
+}
+
+impl Digits {
+    pub const SIDE: usize = 8;
+    pub const DIM: usize = 64;
+
+    /// Reads `DIG1`: magic, u32 n, then n × (label, 64 pixels 0–16). Errors are sentences.
+    pub fn from_dig1(bytes: &[u8]) -> Result<Digits, String> {
+        if bytes.len() < 8 || &bytes[..4] != b"DIG1" {
+            return Err("not a digits file (it should start with DIG1)".into());
+        }
+        let n = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+        let need = n.checked_mul(65).and_then(|b| b.checked_add(8)).ok_or("the digit count is impossible")?;
+        if bytes.len() != need {
+            return Err(format!("{} bytes for {n} digits; expected {need}", bytes.len()));
+        }
+        let mut labels = Vec::with_capacity(n);
+        let mut pixels = Vec::with_capacity(n * 64);
+        for rec in bytes[8..].chunks_exact(65) {
+            if rec[0] > 9 || rec[1..].iter().any(|&p| p > 16) {
+                return Err("a label or pixel is out of range".into());
+            }
+            labels.push(rec[0]);
+            pixels.extend(rec[1..].iter().map(|&p| p as f32 / 8.0 - 1.0));
+        }
+        Ok(Digits { labels, pixels })
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    pub fn image(&self, i: usize) -> &[f32] {
+        &self.pixels[i * 64..(i + 1) * 64]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    #[test]
+    fn schedules_have_their_closed_forms() {
+        let lin = Schedule::linear(1000, 1e-4, 0.02);
+        assert_eq!(lin.steps(), 1000);
+        assert!((lin.beta[0] - 1e-4).abs() < 1e-15 && (lin.beta[999] - 0.02).abs() < 1e-15);
+        // ᾱ_t = Π(1 − β_s); at T/2 ≈ 0.079 (REFERENCE.md), at T ≈ 4·10⁻⁵.
+        let direct: f64 = lin.beta[..500].iter().map(|b| 1.0 - b).product();
+        assert!((lin.alpha_bar_at(500) - direct).abs() < 1e-12);
+        assert!((lin.alpha_bar_at(500) - 0.079).abs() < 0.001, "{}", lin.alpha_bar_at(500));
+        assert!(lin.alpha_bar_at(1000) < 1e-4);
+        let cos = Schedule::cosine(1000);
+        let f = |t: f64| (((t / 1000.0) + 0.008) / 1.008 * std::f64::consts::FRAC_PI_2).cos().powi(2);
+        for t in [1, 100, 500, 900] {
+            assert!((cos.alpha_bar_at(t) - f(t as f64) / f(0.0)).abs() < 1e-9, "t = {t}");
+        }
+        assert!((cos.alpha_bar_at(500) - 0.494).abs() < 0.001, "{}", cos.alpha_bar_at(500));
+        assert!(cos.beta.iter().all(|&b| b > 0.0 && b <= 0.999));
+        assert_eq!(lin.alpha_bar_at(0), 1.0);
+        assert!(lin.snr(10) > lin.snr(500) && lin.snr(500) > lin.snr(990));
+    }
+
+    #[test]
+    fn the_forward_sample_has_the_predicted_mean_and_variance() {
+        let sched = Schedule::linear(1000, 1e-4, 0.02);
+        let mut rng = Rng::new(7);
+        let n = 200_000;
+        let x0 = vec![0.8f32; n];
+        let mut eps = vec![0.0f32; n];
+        rng.fill_normal(&mut eps);
+        let mut xt = vec![0.0f32; n];
+        for t in [50, 300, 700] {
+            forward(&sched, &x0, &eps, t, &mut xt);
+            let mean = xt.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
+            let var = xt.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n as f64;
+            let a = sched.alpha_bar_at(t);
+            assert!((mean - a.sqrt() * 0.8).abs() < 0.01, "t = {t}: mean {mean}");
+            assert!((var - (1.0 - a)).abs() < 0.01, "t = {t}: variance {var}");
+        }
+    }
+
+    #[test]
+    fn the_optimal_denoiser_returns_the_nearest_training_item_as_noise_vanishes() {
+        let sched = Schedule::linear(100, 1e-4, 0.02);
+        let data = [0.0f32, 1.0, 1.0, 0.0, -1.0, -1.0]; // three 2-D items
+        let mut x0 = [0.0f32; 2];
+        let mut w = Vec::new();
+        // Near item 1 at t = 1 (almost no noise): the weight is all on item 1.
+        optimal_denoise(&sched, &data, 2, &[0.97, 0.05], 1, &mut x0, &mut w);
+        assert!(w[1] > 0.999 && (x0[0] - 1.0).abs() < 1e-3 && x0[1].abs() < 1e-3, "{w:?} {x0:?}");
+        // At t = T of a schedule that ends in pure noise, the data is forgotten: weights near uniform.
+        optimal_denoise(&Schedule::cosine(100), &data, 2, &[0.0, 0.0], 100, &mut x0, &mut w);
+        assert!(w.iter().all(|&v| (v - 1.0 / 3.0).abs() < 0.05), "{w:?}");
+    }
+
+    #[test]
+    fn sampling_with_the_optimal_denoiser_memorises_the_training_set() {
+        // DDIM and DDPM from pure noise end (almost) exactly on a training item: a perfect denoiser
+        // for a finite set can only reproduce it.
+        let sched = Schedule::cosine(100);
+        let mut rng = Rng::new(3);
+        let dim = 4;
+        let mut data = vec![0.0f32; 5 * dim];
+        rng.fill_normal(&mut data);
+        let (mut x0, mut eps, mut w) = (vec![0.0f32; dim], vec![0.0f32; dim], Vec::new());
+        for ddim in [true, false] {
+            let mut x = vec![0.0f32; dim];
+            rng.fill_normal(&mut x);
+            let mut z = vec![0.0f32; dim];
+            for t in (1..=100).rev() {
+                optimal_denoise(&sched, &data, dim, &x, t, &mut x0, &mut w);
+                implied_noise(&sched, &x, &x0, t, &mut eps);
+                if ddim {
+                    ddim_step(&sched, &mut x, &x0, &eps, t - 1);
+                } else {
+                    rng.fill_normal(&mut z);
+                    ddpm_step(&sched, &mut x, &eps, &z, t, t - 1);
+                }
+            }
+            let nearest = data.chunks_exact(dim).map(|d| d.iter().zip(&x).map(|(a, b)| (a - b).powi(2)).sum::<f32>().sqrt()).fold(f32::MAX, f32::min);
+            assert!(nearest < 0.02, "ddim = {ddim}: distance to the nearest training item {nearest}");
+        }
+    }
+
+    #[test]
+    fn sampling_times_run_from_t_to_zero() {
+        assert_eq!(sampling_times(1000, 4), vec![1000, 750, 500, 250, 0]);
+        assert_eq!(sampling_times(10, 10), (0..=10).rev().collect::<Vec<_>>());
+        assert_eq!(sampling_times(10, 99), (0..=10).rev().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_shipped_digits_load_and_bad_files_are_errors() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../public/diffusion/digits.bin")).unwrap();
+        let d = Digits::from_dig1(&bytes).unwrap();
+        assert_eq!(d.len(), 1797);
+        assert_eq!(d.labels[..5], [0, 1, 2, 3, 4]);
+        assert!(d.pixels.iter().all(|&p| (-1.0..=1.0).contains(&p)));
+        for cut in [0, 3, 7, 8, 100, bytes.len() - 1] {
+            assert!(Digits::from_dig1(&bytes[..cut]).is_err());
+        }
+        let mut bad = bytes.clone();
+        bad[9] = 17;
+        assert!(Digits::from_dig1(&bad).is_err());
+    }
+}
