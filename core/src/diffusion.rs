@@ -132,6 +132,23 @@ pub fn ddim_step(schedule: &Schedule, xt: &mut [f32], x0_hat: &[f32], eps_hat: &
     }
 }
 
+/// Classifier-free guidance (Ho & Salimans 2022): ε̂ = ε̂_uncond + w·(ε̂_cond − ε̂_uncond), written over
+/// `eps_uncond`. w = 0 ignores the condition, w = 1 follows it, w > 1 exaggerates it.
+pub fn guide(eps_uncond: &mut [f32], eps_cond: &[f32], w: f32) {
+    for (u, &c) in eps_uncond.iter_mut().zip(eps_cond) {
+        *u += w * (c - *u);
+    }
+}
+
+/// The clean image a noise prediction implies: x̂₀ = (x_t − √(1 − ᾱ_t)·ε̂)/√ᾱ_t.
+pub fn implied_clean(schedule: &Schedule, xt: &[f32], eps_hat: &[f32], t: usize, x0_hat: &mut [f32]) {
+    let a = schedule.alpha_bar_at(t);
+    let (s, n) = (a.sqrt().max(1e-6) as f32, (1.0 - a).sqrt() as f32);
+    for ((o, &x), &e) in x0_hat.iter_mut().zip(xt).zip(eps_hat) {
+        *o = (x - n * e) / s;
+    }
+}
+
 /// The reverse process's time steps for `count` sampling steps out of T: T = t_count > … > t_1 > t_0 = 0,
 /// evenly spaced (DDIM's "uniform" skipping).
 pub fn sampling_times(steps: usize, count: usize) -> Vec<usize> {
@@ -294,5 +311,36 @@ mod tests {
         let mut bad = bytes.clone();
         bad[9] = 17;
         assert!(Digits::from_dig1(&bad).is_err());
+    }
+
+    #[test]
+    fn guidance_towards_a_class_lands_on_that_class() {
+        // Two classes of 2-D "images": class 0 near (−1, 0), class 1 near (1, 0). Guided towards
+        // class 1 with w = 1 (the conditional model) or w = 3, DDIM ends on a class-1 item.
+        let sched = Schedule::cosine(100);
+        let data = [-1.0f32, 0.1, -1.1, -0.1, -0.9, 0.0, 1.0, 0.1, 1.1, -0.1];
+        let labels = [0u8, 0, 0, 1, 1];
+        let class1: Vec<f32> = data.chunks_exact(2).zip(labels).filter(|(_, l)| *l == 1).flat_map(|(d, _)| d.to_vec()).collect();
+        let mut rng = Rng::new(11);
+        for w in [1.0f32, 3.0] {
+            for _ in 0..5 {
+                let mut x = vec![0.0f32; 2];
+                rng.fill_normal(&mut x);
+                let (mut x0u, mut x0c, mut eu, mut ec, mut x0, mut wt) = (vec![0.0; 2], vec![0.0; 2], vec![0.0; 2], vec![0.0; 2], vec![0.0; 2], Vec::new());
+                for t in (1..=100).rev() {
+                    optimal_denoise(&sched, &data, 2, &x, t, &mut x0u, &mut wt);
+                    implied_noise(&sched, &x, &x0u, t, &mut eu);
+                    optimal_denoise(&sched, &class1, 2, &x, t, &mut x0c, &mut wt);
+                    implied_noise(&sched, &x, &x0c, t, &mut ec);
+                    guide(&mut eu, &ec, w);
+                    implied_clean(&sched, &x, &eu, t, &mut x0);
+                    ddim_step(&sched, &mut x, &x0, &eu, t - 1);
+                }
+                assert!(x[0] > 0.5, "w = {w}: ended at {x:?}, not in class 1");
+            }
+        }
+        let mut e = [1.0f32, 2.0];
+        guide(&mut e, &[3.0, 2.0], 0.0);
+        assert_eq!(e, [1.0, 2.0]); // w = 0: the condition is ignored
     }
 }

@@ -8,7 +8,7 @@ use crate::shell::dom;
 use crate::shell::plot::{line_chart, Area, Line, PlotCanvas, PlotCtx};
 use crate::shell::urlstate::use_url_state;
 use crate::shell::widget::{WidgetFrame, WidgetMeta};
-use genai_core::diffusion::{ddim_step, ddpm_step, forward, implied_noise, optimal_denoise, sampling_times, Digits, Schedule};
+use genai_core::diffusion::{ddim_step, ddpm_step, forward, guide, implied_clean, implied_noise, optimal_denoise, sampling_times, Digits, Schedule};
 use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
 use genai_core::rng::Rng;
 use leptos::html::Div;
@@ -76,11 +76,15 @@ pub struct DiffState {
     pub seed: u64,
     pub sampler: Sampler,
     pub steps: i64,
+    /// The requested digit class (−1 = any), the toy version of a text prompt.
+    pub class: i64,
+    /// Guidance strength w of classifier-free guidance.
+    pub guidance: f64,
 }
 
 impl Default for DiffState {
     fn default() -> Self {
-        DiffState { digit: 3, schedule: ScheduleKind::Linear, t: 200, seed: 1, sampler: Sampler::Ddim, steps: 50 }
+        DiffState { digit: 3, schedule: ScheduleKind::Linear, t: 200, seed: 1, sampler: Sampler::Ddim, steps: 50, class: -1, guidance: 1.0 }
     }
 }
 
@@ -93,6 +97,8 @@ impl UrlState for DiffState {
         w.seed("seed", self.seed);
         w.choice("sampler", self.sampler);
         w.int("steps", self.steps);
+        w.int("class", self.class);
+        w.float("guidance", self.guidance);
     }
     fn read(r: &mut StateReader<'_>) -> Self {
         let d = DiffState::default();
@@ -103,6 +109,8 @@ impl UrlState for DiffState {
             seed: r.seed("seed", d.seed),
             sampler: r.choice("sampler", d.sampler),
             steps: r.int("steps", 1..=T as i64, d.steps),
+            class: r.int("class", -1..=9, d.class),
+            guidance: r.float("guidance", 0.0..=8.0, d.guidance),
         }
     }
 }
@@ -212,11 +220,30 @@ pub fn DiffusionWidget() -> impl IntoView {
                     return false;
                 }
                 let (t, t_prev) = (r.times[r.k], r.times[r.k + 1]);
-                let train = &d.pixels[..TRAIN.min(d.len()) * 64];
+                let n = TRAIN.min(d.len());
+                let train = &d.pixels[..n * 64];
                 let mut eps = vec![0.0f32; 64];
                 let mut x0 = vec![0.0f32; 64];
                 optimal_denoise(sch, train, 64, &r.x, t, &mut x0, &mut r.weights);
                 implied_noise(sch, &r.x, &x0, t, &mut eps);
+                if s.class >= 0 {
+                    // The conditional denoiser sees only training digits of the requested class;
+                    // guidance mixes its noise prediction with the unconditional one.
+                    let members: Vec<usize> = (0..n).filter(|&i| d.labels[i] as i64 == s.class).collect();
+                    let subset: Vec<f32> = members.iter().flat_map(|&i| d.image(i).to_vec()).collect();
+                    let (mut x0c, mut epsc, mut wc) = (vec![0.0f32; 64], vec![0.0f32; 64], Vec::new());
+                    optimal_denoise(sch, &subset, 64, &r.x, t, &mut x0c, &mut wc);
+                    implied_noise(sch, &r.x, &x0c, t, &mut epsc);
+                    guide(&mut eps, &epsc, s.guidance as f32);
+                    implied_clean(sch, &r.x, &eps, t, &mut x0);
+                    if s.guidance > 0.0 {
+                        // Show the weights of the conditional posterior (over the class's digits).
+                        r.weights = vec![0.0; n];
+                        for (k, &i) in members.iter().enumerate() {
+                            r.weights[i] = wc[k];
+                        }
+                    }
+                }
                 match s.sampler {
                     Sampler::Ddim => ddim_step(sch, &mut r.x, &x0, &eps, t_prev),
                     Sampler::Ddpm => {
@@ -250,7 +277,7 @@ pub fn DiffusionWidget() -> impl IntoView {
     });
     // New settings, new run.
     Effect::new(move |_| {
-        let _ = state.with(|s| (s.seed, s.sampler, s.steps, s.schedule));
+        let _ = state.with(|s| (s.seed, s.sampler, s.steps, s.schedule, s.class, s.guidance.to_bits()));
         let _ = version.get();
         run.set_value(Run::default());
         run_version.update(|v| *v += 1);
@@ -407,6 +434,26 @@ pub fn DiffusionWidget() -> impl IntoView {
                         </select>
                     </label>
                 </div>
+                <div class="controls-row">
+                    <label class="field" for="diff-class">
+                        <span>"Ask for (the toy prompt)"</span>
+                        <select id="diff-class" on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<i64>() { state.update(|s| s.class = v) } }>
+                            <option value="-1" prop:selected=move || st().class == -1>"any digit"</option>
+                            {(0..=9i64).map(|c| view! { <option value=c.to_string() prop:selected=move || st().class == c>{format!("a {c}")}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field" for="diff-guidance">
+                        <span>{move || format!("Guidance strength w = {:.1}", st().guidance)}</span>
+                        <input id="diff-guidance" type="range" min="0" max="8" step="0.5" prop:value=move || st().guidance.to_string()
+                            prop:disabled=move || st().class < 0
+                            on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<f64>() { state.update(|s| s.guidance = v.clamp(0.0, 8.0)) } }/>
+                    </label>
+                </div>
+                <p class="muted">
+                    "Text-to-image models are steered by a prompt; here the prompt is a digit class. Classifier-free guidance "
+                    "mixes two noise predictions, one that knows the request and one that does not: ε = ε_any + w·(ε_asked − ε_any). "
+                    "w = 0 ignores the request, w = 1 follows it, larger w pushes harder."
+                </p>
                 <LoopControls anim=reverse_anim play_label="Generate" step_label="One denoising step"/>
                 {move || reverse_view.get().map(|(x, x0, t, top, done, nearest)| {
                     let d = digits.get_value();
@@ -442,8 +489,8 @@ pub fn DiffusionWidget() -> impl IntoView {
                 />
                 <p class="honesty">
                     "About this widget: real DDPM and DDIM formulas on real 8 × 8 digits, computed in your browser. "
-                    "The denoiser here is the exact optimum for 500 training digits, not a trained network; the learned "
-                    "denoiser, text conditioning and 2-D diffusion trained in the page are still to come."
+                    "The denoiser here is the exact optimum for 500 training digits, not a trained network, and the "
+                    "“prompt” is a digit class rather than text; the learned denoiser and 2-D diffusion trained in the page are still to come."
                 </p>
             </div>
         </WidgetFrame>

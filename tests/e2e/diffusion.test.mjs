@@ -48,6 +48,13 @@ describe('Diffusion widget', () => {
     await page.getByTestId('diff-reverse-t').getByText('t = 950').waitFor();
     await region.getByRole('button', { name: '▶ Generate' }).click();
     await page.getByTestId('diff-verdict').getByText(/^Finished\. The sample is 0\.0\d\d from training digit #\d+ \(a \d\): the perfect denoiser has reproduced/).waitFor({ timeout: 20000 });
+    // The toy prompt: ask for a 7 with guidance; the sample lands on a training 7.
+    await region.getByRole('combobox', { name: 'Ask for (the toy prompt)' }).selectOption({ label: 'a 7' });
+    await page.waitForFunction(() => location.search.includes('diffusion.class=7'));
+    await region.getByRole('button', { name: '▶ Generate' }).click();
+    await page.getByTestId('diff-verdict').getByText(/^Finished\. The sample is 0\.0\d\d from training digit #\d+ \(a 7\)/).waitFor({ timeout: 20000 });
+    await region.getByRole('slider', { name: /Guidance strength/ }).fill('3');
+    await page.waitForFunction(() => location.search.includes('diffusion.guidance=3'));
     await region.getByRole('combobox', { name: 'Sampler' }).selectOption('ddpm');
     await page.waitForFunction(() => location.search.includes('diffusion.sampler=ddpm'));
     await region.getByRole('button', { name: '▶ Generate' }).click();
