@@ -79,3 +79,33 @@ pub fn bench_pca(bytes: &[u8]) -> u32 {
         Err(_) => 0,
     }
 }
+
+/// Trains the 2-D diffusion model of the Diffusion section on the swiss roll until 500 DDIM
+/// samples have a median nearest-data distance ≤ `target` (checked every 250 steps, at most
+/// `max_steps`); returns [training steps, final median distance].
+#[wasm_bindgen]
+pub fn bench_diffusion_2d(target: f32, max_steps: u32) -> Vec<f32> {
+    use genai_core::diffusion::points::{median_nearest_distance, PointDiffusion};
+    use genai_core::diffusion::sampling_times;
+    use genai_core::gan::Preset;
+    use genai_core::rng::Rng;
+    let data = Preset::SwissRoll.sample(2000, &mut Rng::new(1 ^ 0xda7a));
+    let mut m = PointDiffusion::new(data, 50, &[64, 64, 64], 3e-3, 128, 1);
+    let mut d = f32::NAN;
+    while (m.step as u32) < max_steps {
+        for _ in 0..250 {
+            m.train_step();
+        }
+        let mut rng = Rng::new(9);
+        let mut xs = vec![0.0f32; 1000];
+        rng.fill_normal(&mut xs);
+        for w in sampling_times(50, 50).windows(2) {
+            m.reverse_step(&mut xs, w[0], w[1], false, &mut rng);
+        }
+        d = median_nearest_distance(&xs, m.data());
+        if d <= target {
+            break;
+        }
+    }
+    vec![m.step as f32, d]
+}

@@ -1,6 +1,7 @@
 //! Diffusion models.
 
 use crate::widgets::diffusion::DiffusionWidget;
+use crate::widgets::diffusion2d::Diffusion2dWidget;
 use leptos::prelude::*;
 
 #[component]
@@ -24,12 +25,20 @@ pub fn DiffusionPage() -> impl IntoView {
                 "falls from 1 to 0. Drag t and watch the digit dissolve."
             </p>
             <DiffusionWidget/>
+            <h2>"Learning the denoiser"</h2>
+            <p>
+                "A perfect denoiser only gives back its training images. A real one is a network trained to guess the "
+                "noise, and its small mistakes are what let it make new things. Here a small network learns the noise of "
+                "2-D points, live in your browser; then fresh noise flows onto the shape it has learned."
+            </p>
+            <Diffusion2dWidget/>
             <aside class="try" aria-labelledby="try-diff">
                 <h3 id="try-diff">"Try this"</h3>
                 <ul>
                     <li>"Find the t where you can no longer tell which digit it is, first with the linear schedule, then with the cosine one."</li>
                     <li>"Generate with DDIM, then with DDPM, and check which training digit each sample lands on."</li>
                     <li>"Generate with 10 steps and with 1,000: does the perfect denoiser still end on a training image?"</li>
+                    <li>"Sample the 2-D model after 200 training steps and again after 3,000, and compare the median distance."</li>
                 </ul>
             </aside>
         </article>

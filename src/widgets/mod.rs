@@ -5,6 +5,7 @@
 
 pub mod crash;
 pub mod diffusion;
+pub mod diffusion2d;
 pub mod embeddings;
 pub mod gan;
 pub mod lifecycle;
@@ -18,6 +19,7 @@ pub fn title_of(id: &str) -> Option<&'static str> {
         lifecycle::META_ID => Some(lifecycle::META.title),
         gan::META_ID => Some(gan::META.title),
         diffusion::META_ID => Some(diffusion::META.title),
+        diffusion2d::META_ID => Some(diffusion2d::META.title),
         embeddings::META_ID => Some(embeddings::META.title),
         tokens::tokenizer::META_ID => Some(tokens::tokenizer::META.title),
         tokens::merges::META_ID => Some(tokens::merges::META.title),
@@ -32,6 +34,7 @@ pub fn embed(id: &str) -> AnyView {
         lifecycle::META_ID => view! { <lifecycle::LifecycleWidget/> }.into_any(),
         gan::META_ID => view! { <gan::GanWidget/> }.into_any(),
         diffusion::META_ID => view! { <diffusion::DiffusionWidget/> }.into_any(),
+        diffusion2d::META_ID => view! { <diffusion2d::Diffusion2dWidget/> }.into_any(),
         embeddings::META_ID => view! { <embeddings::EmbeddingsWidget/> }.into_any(),
         tokens::tokenizer::META_ID => view! { <tokens::tokenizer::TokenizerWidget/> }.into_any(),
         tokens::merges::META_ID => view! { <tokens::merges::MergesWidget/> }.into_any(),

@@ -26,6 +26,7 @@ const ROUTES = [
   { name: 'embed-gan', query: '?embed=gan', h1: 'GAN training' },
   { name: 'embed-embeddings', query: '?embed=embeddings', h1: 'Embedding map' },
   { name: 'embed-diffusion', query: '?embed=diffusion', h1: 'Diffusion on handwritten digits' },
+  { name: 'embed-diffusion-2d', query: '?embed=diffusion-2d', h1: '2-D diffusion trained live' },
 ];
 const WIDTHS = [1280, 360];
 
