@@ -275,7 +275,10 @@ fn draw_map(area: &Area, ctx: &PlotCtx, data: &Data, pos: &[f32], view: ViewBox,
 }
 
 /// The contextual-senses plot: PCA of one word's sentence vectors, coloured by sense.
-fn draw_senses(area: &Area, ctx: &PlotCtx, pts: &[(f32, f32, usize)]) {
+/// Height ÷ width of the senses plot.
+const SENSES_ASPECT: f64 = 0.6;
+
+fn draw_senses(area: &Area, ctx: &PlotCtx, pts: &[(f32, f32, usize)], hovered: Option<usize>) {
     let p = &ctx.palette;
     let flat: Vec<f32> = pts.iter().flat_map(|&(x, y, _)| [x, y]).collect();
     let view = fit(&flat);
@@ -285,6 +288,9 @@ fn draw_senses(area: &Area, ctx: &PlotCtx, pts: &[(f32, f32, usize)]) {
     for sense in 0..2 {
         let xy: Vec<(f64, f64)> = pts.iter().filter(|q| q.2 % 2 == sense).map(|q| to_px(q.0, q.1)).collect();
         ctx.dots(&xy, ctx.px(5.0), p.series[sense], sense == 0, ctx.px(2.0));
+    }
+    if let Some(q) = hovered.and_then(|k| pts.get(k)) {
+        ctx.dots(&[to_px(q.0, q.1)], ctx.px(8.0), p.fg, false, ctx.px(2.0));
     }
     let _ = area;
 }
@@ -533,6 +539,20 @@ pub fn EmbeddingsWidget() -> impl IntoView {
                 view_box.set(None);
                 true
             }
+            // n / p: step the label through the searched word's neighbours (keyboard "hover").
+            "n" | "p" => {
+                if let Some(Some(Ok((i, near)))) = search.get_untracked().map(Some) {
+                    let ring: Vec<usize> = std::iter::once(i).chain(near.iter().map(|n| n.0)).collect();
+                    let at = hovered.get_untracked().and_then(|h| ring.iter().position(|&r| r == h));
+                    let next = match (at, ev.key().as_str()) {
+                        (None, _) => 0,
+                        (Some(k), "n") => (k + 1) % ring.len(),
+                        (Some(k), _) => (k + ring.len() - 1) % ring.len(),
+                    };
+                    hovered.set(Some(ring[next]));
+                }
+                true
+            }
             _ => false,
         };
         if handled {
@@ -594,8 +614,8 @@ pub fn EmbeddingsWidget() -> impl IntoView {
             Some(Ok((i, _))) => format!(" “{}” and its 10 nearest neighbours are marked.", word_of(i)),
             _ => String::new(),
         };
-        let hov = hovered.get().map(|i| format!(" Pointer at “{}”.", word_of(i))).unwrap_or_default();
-        format!("Map of 5,000 English words, 384 dimensions squeezed to 2 by {proj}.{sel}{hov} Arrow keys pan, + and − zoom, 0 resets.")
+        let hov = hovered.get().map(|i| format!(" Highlighted: “{}”.", word_of(i))).unwrap_or_default();
+        format!("Map of 5,000 English words, 384 dimensions squeezed to 2 by {proj}.{sel}{hov} Arrow keys pan, + and − zoom, 0 resets, n and p step through the neighbours.")
     });
 
     // Contextual senses of one word.
@@ -635,6 +655,23 @@ pub fn EmbeddingsWidget() -> impl IntoView {
         }
         let table: Vec<(String, String)> = rows.iter().map(|&i| (d.sense_rows[i].sentence.clone(), d.sense_names.get(d.sense_rows[i].sense).cloned().unwrap_or_default())).collect();
         Some((pts, table, correct, rows.len()))
+    });
+
+    // Pointing at a dot in the senses plot shows its sentence.
+    let sense_hover = RwSignal::new(None::<usize>);
+    let on_sense_pointer = Callback::new(move |(_phase, fx, fy): (PointerPhase, f64, f64)| {
+        let Some((pts, _, _, _)) = senses.get_untracked() else { return };
+        let flat: Vec<f32> = pts.iter().flat_map(|&(x, y, _)| [x, y]).collect();
+        let v = fit(&flat);
+        let scale = SENSES_ASPECT / (2.0 * v.half as f64); // canvas width = 1, height = SENSES_ASPECT
+        let (x, y) = (v.cx as f64 + (fx - 0.5) / scale, v.cy as f64 - (fy * SENSES_ASPECT - SENSES_ASPECT / 2.0) / scale);
+        let best = pts
+            .iter()
+            .enumerate()
+            .map(|(k, p)| (k, (p.0 as f64 - x).hypot(p.1 as f64 - y)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|&(_, d)| d * scale < 0.04);
+        sense_hover.set(best.map(|b| b.0));
     });
 
     let st = move || state.get();
@@ -784,11 +821,11 @@ pub fn EmbeddingsWidget() -> impl IntoView {
                     <PlotCanvas label=Signal::derive(move || match senses.get() {
                         Some((_, _, correct, n)) => format!("The word in {n} sentences, mapped by PCA: filled dots one meaning, rings the other. {correct} of {n} sentences sit closer to the average of their own meaning than to the other's."),
                         None => "Loading the sentences…".to_owned(),
-                    }) aspect=0.6 draw=move |area: &Area, ctx: &PlotCtx| {
+                    }) aspect=SENSES_ASPECT draw=move |area: &Area, ctx: &PlotCtx| {
                         if let Some((pts, _, _, _)) = senses.get() {
-                            draw_senses(area, ctx, &pts);
+                            draw_senses(area, ctx, &pts, sense_hover.get());
                         }
-                    } alt_title="Show the sentences">
+                    } on_pointer=on_sense_pointer pointer_active=Signal::derive(|| true) alt_title="Show the sentences">
                         <table class="data-table">
                             <caption>"Sentences and the meaning the word has in each"</caption>
                             <thead><tr><th scope="col">"Sentence"</th><th scope="col">"Meaning"</th></tr></thead>
@@ -797,6 +834,10 @@ pub fn EmbeddingsWidget() -> impl IntoView {
                             </tbody>
                         </table>
                     </PlotCanvas>
+                    <p class="sense-sentence" aria-live="polite">{move || match (sense_hover.get(), senses.get()) {
+                        (Some(k), Some((_, table, _, _))) => table.get(k).map(|(sentence, meaning)| format!("“{sentence}” — {meaning}")).unwrap_or_default(),
+                        _ => "Point at a dot to read its sentence.".to_owned(),
+                    }}</p>
                     <p data-testid="emb-senses-score">{move || senses.get().map(|(_, _, c, n)| format!("{c} of {n} sentences are closer to the average vector of their own meaning (computed without them) than to the other meaning's. "))}
                         {move || senses.get().map(|_| {
                             let names: Vec<String> = data.get_value().map(|d| d.sense_names.clone()).unwrap_or_default();

@@ -77,9 +77,14 @@ describe('Embeddings widget', () => {
     assert.ok(Math.abs(Number(pcaKeeps) / 100 - ref.pca_2d) < 0.002, `PCA keeps ${pcaKeeps} %, script says ${ref.pca_2d}`);
     assert.match(await region.getByRole('img', { name: /t-SNE after \d+ iterations/ }).getAttribute('aria-label'), /5,000 English words/);
     // Keyboard: the map can be focused, zoomed and panned.
-    await region.getByRole('img', { name: /Map of 5,000 English words/ }).focus();
+    const map = region.getByRole('img', { name: /Map of 5,000 English words/ });
+    await map.focus();
     await page.keyboard.press('+');
     await page.keyboard.press('ArrowLeft');
+    // n steps a highlight through the searched word and its neighbours, for keyboard users.
+    await page.keyboard.press('n');
+    await page.keyboard.press('n');
+    assert.match(await map.getAttribute('aria-label'), /Highlighted: “kitten”/);
     clean(log);
     await context.close();
   });
@@ -89,6 +94,19 @@ describe('Embeddings widget', () => {
     await region.getByRole('table', { name: /Nearest to “king”/ }).waitFor();
     await page.getByTestId('emb-senses-score').getByText(/of 20 sentences are closer/).waitFor();
     assert.match(await page.getByTestId('emb-senses-score').innerText(), /bank \(/);
+    // Pointing at a dot reads out its sentence.
+    const plot = region.getByRole('img', { name: /The word in 20 sentences/ });
+    await plot.scrollIntoViewIfNeeded();
+    const box = await plot.boundingBox();
+    let found = false;
+    for (let i = 1; i < 20 && !found; i++) {
+      for (let j = 1; j < 20 && !found; j++) {
+        await page.mouse.move(box.x + box.width * i / 20, box.y + box.height * j / 20);
+        found = !(await region.getByText('Point at a dot to read its sentence.').isVisible());
+      }
+    }
+    assert.ok(found, 'some dot shows its sentence');
+    assert.match(await region.locator('.sense-sentence').innerText(), /^“.*bank.*” — bank \(/i);
     await region.getByText('Show the sentences').click();
     assert.equal(await region.getByRole('table', { name: /Sentences and the meaning/ }).getByRole('row').count(), 21);
     const cp = page.getByRole('group', { name: /Predict, then reveal/ });
