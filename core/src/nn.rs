@@ -84,6 +84,7 @@ impl Activation {
             Activation::Identity => y.copy_from_slice(z),
             // A select rather than f32::max: on wasm, max with Rust's NaN rule is a libm call.
             Activation::Relu => map(z, y, |z| if z > 0.0 { z } else { 0.0 }),
+            Activation::Silu => map(z, y, |z| z * (0.5 + 0.5 * tanh(0.5 * z))),
             a => map(z, y, |z| a.f(z)),
         }
     }
@@ -100,6 +101,11 @@ impl Activation {
             Activation::Relu => map(dy, z, y, dz, |z, _| if z > 0.0 { 1.0 } else { 0.0 }),
             Activation::LeakyRelu => map(dy, z, y, dz, |z, _| if z > 0.0 { 1.0 } else { LEAK }),
             Activation::Tanh => map(dy, z, y, dz, |_, y| 1.0 - y * y),
+            // SiLU: σ(z) = y/z recovers the sigmoid without another tanh (σ(0) = ½ near 0).
+            Activation::Silu => map(dy, z, y, dz, |z, y| {
+                let s = if z.abs() > 1e-3 { y / z } else { 0.5 + 0.25 * z };
+                s + z * s * (1.0 - s)
+            }),
             a => map(dy, z, y, dz, |z, y| a.df(z, y)),
         }
     }
