@@ -79,13 +79,15 @@ describe('Diffusion widget', () => {
     await appReady(page);
     const region = page.getByRole('region', { name: '2-D diffusion trained live' });
     await region.getByRole('button', { name: '▶ Train the denoiser' }).click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="d2-steps"]').textContent) >= 1500, null, { timeout: 60000 });
+    // Long enough to be past the noisy early phase (natively ≈ 0.03 by 3,000 steps), so the exact step
+    // at which the pause lands does not decide the outcome.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="d2-steps"]').textContent) >= 3000, null, { timeout: 90000 });
     await region.getByRole('button', { name: '❚❚ Pause' }).click();
     await region.getByRole('button', { name: '▶ Sample 500 points' }).click();
     await page.waitForFunction(() => /^\d\.\d{3}$/.test(document.querySelector('[data-testid="d2-distance"]').textContent), null, { timeout: 20000 });
     const text = await region.getByText(/median distance from a sample to the nearest data point/).textContent();
     const [, d, base] = text.match(/point (\d\.\d{3}) \(pure Gaussian noise: (\d\.\d{3})\)/).map(Number);
-    assert.ok(d < base / 2, `samples lie on the data: ${d} vs noise ${base}`);
+    assert.ok(d < base / 3, `samples lie on the data: ${d} vs noise ${base}`);
     assert.match(await region.getByRole('img', { name: /Training loss .* over \d+ steps/ }).getAttribute('aria-label'), /steps/);
     await region.getByRole('combobox', { name: 'Data' }).selectOption({ label: 'Ring of 8 Gaussians' });
     await page.waitForFunction(() => location.search.includes('diffusion-2d.preset=ring'));
