@@ -90,7 +90,7 @@ pub fn bench_diffusion_2d(target: f32, max_steps: u32) -> Vec<f32> {
     use genai_core::gan::Preset;
     use genai_core::rng::Rng;
     let data = Preset::SwissRoll.sample(2000, &mut Rng::new(1 ^ 0xda7a));
-    let mut m = PointDiffusion::new(data, 50, &[64, 64, 64], 3e-3, 128, 1);
+    let mut m = PointDiffusion::points(data, 50, &[64, 64, 64], 3e-3, 128, 1);
     let mut d = f32::NAN;
     while (m.step as u32) < max_steps {
         for _ in 0..250 {
@@ -108,4 +108,21 @@ pub fn bench_diffusion_2d(target: f32, max_steps: u32) -> Vec<f32> {
         }
     }
     vec![m.step as f32, d]
+}
+
+/// Trains the digit denoiser (fresh weights, the shipped settings) for `steps` steps on the digits
+/// in `digits_bin` (DIG1); returns the mean loss of the last 50 steps.
+#[wasm_bindgen]
+pub fn bench_digit_denoiser(digits_bin: &[u8], steps: u32) -> f32 {
+    use genai_core::diffusion::{digit_model, Digits};
+    let Ok(d) = Digits::from_dig1(digits_bin) else { return f32::NAN };
+    let Ok(mut m) = digit_model::model(&d, None, 1) else { return f32::NAN };
+    let mut recent = 0.0;
+    for k in 0..steps {
+        let l = m.train_step();
+        if k + 50 >= steps {
+            recent += l / 50.0;
+        }
+    }
+    recent
 }

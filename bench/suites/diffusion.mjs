@@ -24,6 +24,44 @@ export async function run({ origin, browser }) {
   await page.waitForTimeout(3000);
   const [s1, t1] = await read();
   rows.push({ measure: 'training steps/s in the widget, loss curve and plane redrawn', value: ((s1 - s0) / ((t1 - t0) / 1000)).toFixed(0) });
+
+  // The digit denoiser: training steps per second, bare and in the widget.
+  const bare = await page.evaluate(async () => {
+    const bytes = new Uint8Array(await (await fetch('public/diffusion/digits.bin')).arrayBuffer());
+    window.wasmBindings.bench_digit_denoiser(bytes, 20);
+    const t = performance.now();
+    window.wasmBindings.bench_digit_denoiser(bytes, 300);
+    return performance.now() - t;
+  });
+  rows.push({ measure: 'digit denoiser training steps/s, bare wasm (batch 128, 91-256-256-64, 106k weights)', value: (300 / (bare / 1000)).toFixed(0) });
+  await page.goto(origin + '/?embed=diffusion&diffusion.denoiser=learned&diffusion.steps=1000');
+  const digits = page.getByRole('region', { name: 'Diffusion on handwritten digits' });
+  await digits.getByRole('button', { name: '▶ Train further' }).click();
+  await page.waitForTimeout(1000);
+  const live = () => page.evaluate(() => [Number(document.querySelector('[data-testid="diff-live-steps"]').textContent), performance.now()]);
+  const [l0, u0] = await live();
+  await page.waitForTimeout(4000);
+  const [l1, u1] = await live();
+  rows.push({ measure: 'digit denoiser training steps/s in the widget, loss curve redrawn', value: ((l1 - l0) / ((u1 - u0) / 1000)).toFixed(0) });
+  await digits.getByRole('button', { name: '❚❚ Pause' }).last().click();
+  // Frame times of the reverse animation: a 4 × 4 grid, one denoising step per frame (1,000 steps).
+  for (const denoiser of ['optimal', 'learned']) {
+    await page.goto(origin + `/?embed=diffusion&diffusion.denoiser=${denoiser}&diffusion.steps=1000`);
+    const region = page.getByRole('region', { name: 'Diffusion on handwritten digits' });
+    if (denoiser === 'learned') await region.getByRole('button', { name: '▶ Train further' }).waitFor();
+    await region.getByRole('button', { name: '▶ Generate 16 digits' }).waitFor();
+    await page.waitForTimeout(500);
+    const frames = page.evaluate(() => new Promise((resolve) => {
+      const stamps = [];
+      const tick = (t) => { stamps.push(t); if (stamps.length < 181) requestAnimationFrame(tick); else resolve(stamps); };
+      requestAnimationFrame(tick);
+    }));
+    await region.getByRole('button', { name: '▶ Generate 16 digits' }).click();
+    const stamps = await frames;
+    const gaps = stamps.slice(1).map((t, i) => t - stamps[i]).sort((a, b) => a - b);
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    rows.push({ measure: `reverse animation, 4 × 4 grid, ${denoiser} denoiser: frame time mean / p95 (180 frames)`, value: `${mean.toFixed(1)} / ${gaps[Math.floor(gaps.length * 0.95)].toFixed(1)} ms (${(1000 / mean).toFixed(0)} fps)` });
+  }
   await context.close();
   return [['Diffusion (headless Chromium)', rows]];
 }

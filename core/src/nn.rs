@@ -335,6 +335,86 @@ impl Mlp {
     }
 }
 
+/// Rounds to bfloat16 (the top 16 bits of an f32, round-to-nearest-even): 8 bits of exponent like
+/// f32, 8 of mantissa — about 2–3 significant digits, plenty for shipped weights.
+pub fn to_bf16(v: f32) -> u16 {
+    let bits = v.to_bits();
+    ((bits + 0x7fff + ((bits >> 16) & 1)) >> 16) as u16
+}
+
+pub fn from_bf16(h: u16) -> f32 {
+    f32::from_bits((h as u32) << 16)
+}
+
+impl Activation {
+    const CODES: [Activation; 7] = [Activation::Identity, Activation::Relu, Activation::LeakyRelu, Activation::Tanh, Activation::Sigmoid, Activation::Gelu, Activation::Silu];
+}
+
+impl Mlp {
+    /// The `MLP1` weights file: magic, u32 layer count, per layer (u32 n_in, u32 n_out, u8
+    /// activation), then every layer's W (row-major) and b as little-endian bfloat16.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = b"MLP1".to_vec();
+        out.extend((self.layers.len() as u32).to_le_bytes());
+        for l in &self.layers {
+            out.extend((l.n_in as u32).to_le_bytes());
+            out.extend((l.n_out as u32).to_le_bytes());
+            out.push(Activation::CODES.iter().position(|&a| a == l.act).unwrap_or(0) as u8);
+        }
+        for l in &self.layers {
+            for &v in l.w.iter().chain(&l.b) {
+                out.extend(to_bf16(v).to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Reads an `MLP1` file. Errors are sentences; nothing in the bytes can make it panic.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Mlp, String> {
+        if bytes.len() < 8 || &bytes[..4] != b"MLP1" {
+            return Err("not a network weights file (it should start with MLP1)".into());
+        }
+        let u32_at = |i: usize| bytes.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+        let count = u32_at(4).unwrap_or(0);
+        if count == 0 || count > 64 {
+            return Err(format!("{count} layers is not a plausible network"));
+        }
+        let mut shapes = Vec::with_capacity(count);
+        let mut at = 8;
+        for _ in 0..count {
+            let (Some(n_in), Some(n_out), Some(&code)) = (u32_at(at), u32_at(at + 4), bytes.get(at + 8)) else {
+                return Err("the file ends inside the layer list".into());
+            };
+            let act = *Activation::CODES.get(code as usize).ok_or("unknown activation code")?;
+            if n_in == 0 || n_out == 0 || n_in > 1 << 16 || n_out > 1 << 16 {
+                return Err(format!("a layer of {n_in} → {n_out} units is not plausible"));
+            }
+            if let Some(&(_, prev_out, _)) = shapes.last() {
+                if prev_out != n_in {
+                    return Err("consecutive layers do not fit together".into());
+                }
+            }
+            shapes.push((n_in, n_out, act));
+            at += 9;
+        }
+        let params: usize = shapes.iter().map(|&(i, o, _)| i * o + o).sum();
+        if bytes.len() != at + 2 * params {
+            return Err(format!("{} bytes; the layers need {}", bytes.len(), at + 2 * params));
+        }
+        let mut values = bytes[at..].chunks_exact(2).map(|b| from_bf16(u16::from_le_bytes([b[0], b[1]])));
+        let mut rng = Rng::new(0);
+        let layers = shapes
+            .into_iter()
+            .map(|(n_in, n_out, act)| {
+                let mut l = Dense::new(n_in, n_out, act, &mut rng);
+                l.w.iter_mut().chain(l.b.iter_mut()).for_each(|p| *p = values.next().unwrap_or(0.0));
+                l
+            })
+            .collect();
+        Ok(Mlp { layers, t_in: Vec::new(), out: Vec::new() })
+    }
+}
+
 /// An optimiser: stochastic gradient descent or Adam (Kingma & Ba 2015).
 #[derive(Clone, Debug)]
 pub enum Optimizer {
@@ -351,6 +431,13 @@ impl Optimizer {
 
     pub fn adam(lr: f32, beta1: f32, beta2: f32) -> Optimizer {
         Optimizer::Adam { lr, beta1, beta2, eps: 1e-8, t: 0, m: Vec::new(), v: Vec::new() }
+    }
+
+    /// Changes the learning rate η (Adam keeps its moment estimates).
+    pub fn set_learning_rate(&mut self, rate: f32) {
+        match self {
+            Optimizer::Sgd { lr } | Optimizer::Adam { lr, .. } => *lr = rate,
+        }
     }
 
     /// Applies one update to `net` from its accumulated gradients, scaled by `scale` (e.g. 1/batch).
@@ -413,6 +500,34 @@ pub fn mse(pred: &[f32], target: &[f32], grad: &mut Vec<f32>) -> f32 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn weights_files_round_trip_and_bad_files_are_errors() {
+        let net = Mlp::new(&[5, 7, 3], Activation::Silu, Activation::Identity, &mut Rng::new(2));
+        let bytes = net.to_bytes();
+        let back = Mlp::from_bytes(&bytes).unwrap();
+        assert_eq!(back.layers.len(), 2);
+        assert_eq!((back.layers[0].act, back.layers[1].act), (Activation::Silu, Activation::Identity));
+        for (a, b) in net.layers.iter().zip(&back.layers) {
+            for (x, y) in a.w.iter().chain(&a.b).zip(b.w.iter().chain(&b.b)) {
+                assert!((x - y).abs() <= x.abs() / 256.0, "{x} vs {y}"); // bfloat16: 8 bits of mantissa
+            }
+        }
+        assert_eq!(to_bf16(1.0), 0x3f80);
+        assert_eq!(from_bf16(to_bf16(-2.5)), -2.5);
+        for cut in 0..bytes.len() {
+            assert!(Mlp::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut rng = Rng::new(9);
+        for _ in 0..500 {
+            let len = rng.below(80) as usize;
+            let mut junk: Vec<u8> = (0..len).map(|_| rng.below(256) as u8).collect();
+            if len >= 4 && rng.below(2) == 0 {
+                junk[..4].copy_from_slice(b"MLP1");
+            }
+            let _ = Mlp::from_bytes(&junk);
+        }
+    }
+
     use super::*;
 
     const ALL: [Activation; 7] = [

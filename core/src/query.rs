@@ -294,6 +294,18 @@ impl<'a> StateReader<'a> {
         }
     }
 
+    /// A grey image of `len` pixels, as written by [`StateWriter::image`]; None when absent or bad.
+    pub fn image(&mut self, field: &str, len: usize) -> Option<Vec<f32>> {
+        let (key, v) = self.raw(field)?;
+        match decode_image(v, len) {
+            Some(img) => Some(img),
+            None => {
+                self.reject(key, v, format!("is not a {len}-pixel image; starting blank."));
+                None
+            }
+        }
+    }
+
     /// Free text up to `max_chars` characters; longer text is cut with a notice.
     pub fn text(&mut self, field: &str, max_chars: usize, default: &str) -> String {
         let Some((key, v)) = self.raw(field) else { return default.to_owned() };
@@ -337,12 +349,36 @@ impl StateWriter<'_> {
     pub fn text(&mut self, field: &str, value: &str) {
         self.put(field, value);
     }
+    /// A grey image, 4 bits a pixel (see [`encode_image`]).
+    pub fn image(&mut self, field: &str, pixels: &[f32]) {
+        self.put(field, &encode_image(pixels));
+    }
     /// Points in [−extent, extent]², two bytes each (see [`encode_points`]); nothing when empty.
     pub fn points(&mut self, field: &str, points: &[(f32, f32)], extent: f32) {
         if !points.is_empty() {
             self.put(field, &encode_points(points, extent));
         }
     }
+}
+
+/// A grey image with values in [−1, 1] at 16 levels, two pixels a byte (high nibble first), as
+/// URL-safe base64: a 24 × 24 image takes 384 characters.
+pub fn encode_image(pixels: &[f32]) -> String {
+    use base64::Engine as _;
+    let q = |v: f32| if v.is_finite() { ((v.clamp(-1.0, 1.0) + 1.0) * 7.5).round() as u8 } else { 0 };
+    let bytes: Vec<u8> = pixels.chunks(2).map(|p| (q(p[0]) << 4) | p.get(1).map(|&v| q(v)).unwrap_or(0)).collect();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The inverse of [`encode_image`] for an image of `len` pixels.
+pub fn decode_image(text: &str, len: usize) -> Option<Vec<f32>> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
+    if bytes.len() != len.div_ceil(2) {
+        return None;
+    }
+    let v = |n: u8| n as f32 / 7.5 - 1.0;
+    Some(bytes.iter().flat_map(|&b| [v(b >> 4), v(b & 15)]).take(len).collect())
 }
 
 /// Points in [−extent, extent]² quantised to a 256 × 256 grid — one byte per coordinate, about
@@ -412,6 +448,19 @@ mod point_tests {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn images_round_trip_at_sixteen_levels() {
+        let img: Vec<f32> = (0..576).map(|i| ((i * 37) % 100) as f32 / 50.0 - 1.0).collect();
+        let text = encode_image(&img);
+        assert_eq!(text.len(), 384);
+        let back = decode_image(&text, 576).unwrap();
+        assert!(img.iter().zip(&back).all(|(a, b)| (a - b).abs() <= 1.0 / 15.0 + 1e-6));
+        assert_eq!(decode_image(&encode_image(&back), 576).unwrap(), back);
+        assert!(decode_image("AAAA", 576).is_none());
+        assert!(decode_image("not base64!", 576).is_none());
+        assert_eq!(decode_image(&encode_image(&[1.0, -1.0, f32::NAN]), 3).unwrap(), vec![1.0, -1.0, -1.0]);
+    }
+
     use super::*;
 
     #[derive(Clone, Copy, Debug, PartialEq)]

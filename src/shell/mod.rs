@@ -4,6 +4,7 @@
 //! - [`widget`]: the frame around every widget: title, notices, error panel, Share / embed.
 //! - [`anim`]: the requestAnimationFrame loop with play / pause / step and visibility pausing.
 //! - [`plot`]: HiDPI plotters canvas with theme colours and a text alternative.
+//! - [`sketch`]: drawing a 2-D point set as data, by pointer or keyboard.
 //! - [`theme`]: light / dark theme following the system, with a remembered toggle.
 //! - [`errors`]: the panic hook that turns a crash into a readable panel in the affected widget.
 //! - [`assets`]: lazy fetch of data files from public/ (relative URLs).
@@ -18,6 +19,7 @@ pub mod controls;
 pub mod dom;
 pub mod errors;
 pub mod plot;
+pub mod sketch;
 pub mod theme;
 pub mod urlstate;
 pub mod widget;

@@ -8,7 +8,9 @@ use crate::shell::widget::{WidgetFrame, WidgetMeta};
 use crate::widgets::diffusion::Sampler;
 use genai_core::diffusion::points::{median_nearest_distance, PointDiffusion};
 use genai_core::diffusion::sampling_times;
-use genai_core::gan::Preset;
+use genai_core::gan::{jittered, Preset};
+use crate::shell::sketch;
+use crate::widgets::gan::{Source, DRAWN_SPREAD, MAX_DRAWN, MIN_DRAWN};
 use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
 use genai_core::rng::Rng;
 use leptos::html::Div;
@@ -30,7 +32,10 @@ const FIELD: usize = 15;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diff2dState {
-    pub preset: Preset,
+    /// A preset point cloud or the learner's drawing (the GAN widget's choices).
+    pub source: Source,
+    /// The drawn points, for `Source::Drawn`.
+    pub points: Vec<(f32, f32)>,
     pub seed: u64,
     pub sampler: Sampler,
     /// The noise level t at which the denoising direction field is drawn (0 = off).
@@ -39,14 +44,15 @@ pub struct Diff2dState {
 
 impl Default for Diff2dState {
     fn default() -> Self {
-        Diff2dState { preset: Preset::SwissRoll, seed: 1, sampler: Sampler::Ddim, field_t: 0 }
+        Diff2dState { source: Source::Preset(Preset::SwissRoll), points: Vec::new(), seed: 1, sampler: Sampler::Ddim, field_t: 0 }
     }
 }
 
 impl UrlState for Diff2dState {
     const ID: &'static str = META_ID;
     fn write(&self, w: &mut StateWriter<'_>) {
-        w.choice("preset", self.preset);
+        w.choice("preset", self.source);
+        w.points("points", &self.points, EXTENT);
         w.seed("seed", self.seed);
         w.choice("sampler", self.sampler);
         w.int("field_t", self.field_t);
@@ -54,7 +60,8 @@ impl UrlState for Diff2dState {
     fn read(r: &mut StateReader<'_>) -> Self {
         let d = Diff2dState::default();
         Diff2dState {
-            preset: r.choice("preset", d.preset),
+            source: r.choice("preset", d.source),
+            points: r.points("points", EXTENT, MAX_DRAWN),
             seed: r.seed("seed", d.seed),
             sampler: r.choice("sampler", d.sampler),
             field_t: r.int("field_t", 0..=STEPS as i64, d.field_t),
@@ -76,10 +83,21 @@ pub fn Diffusion2dWidget() -> impl IntoView {
     let url = use_url_state::<Diff2dState>();
     let state = url.state;
     let root = NodeRef::<Div>::new();
+    // The model for the current data, or why there is none (too few points drawn).
+    let problem = RwSignal::new(None::<String>);
     let build = move || {
         let s = state.get_untracked();
-        let data = s.preset.sample(2000, &mut Rng::new(s.seed ^ 0xda7a));
-        PointDiffusion::new(data, STEPS, &HIDDEN, LR, BATCH, s.seed)
+        let mut rng = Rng::new(s.seed ^ 0xda7a);
+        let data = match s.source {
+            Source::Preset(p) => p.sample(2000, &mut rng),
+            Source::Drawn if s.points.len() < MIN_DRAWN => {
+                problem.set(Some(format!("{} points drawn. Draw at least {MIN_DRAWN} on the plane (drag, or use the arrow keys and Space), then train.", s.points.len())));
+                return None;
+            }
+            Source::Drawn => jittered(&s.points, DRAWN_SPREAD, 2000, &mut rng),
+        };
+        problem.set(None);
+        Some(PointDiffusion::points(data, STEPS, &HIDDEN, LR, BATCH, s.seed))
     };
     let model = StoredValue::new_local(build());
     let losses = RwSignal::new(Vec::<(f64, f64)>::new());
@@ -100,7 +118,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
         sample_version.update(|v| *v += 1);
     };
     Effect::new(move |prev: Option<()>| {
-        let _ = state.with(|s| (s.preset, s.seed));
+        let _ = state.with(|s| (s.source, s.seed, s.points.len()));
         if prev.is_some() {
             reset();
         }
@@ -113,6 +131,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
         let mut loss = 0.0;
         let mut ok = true;
         model.update_value(|m| {
+            let Some(m) = m.as_mut() else { return };
             f.repeat(|| {
                 loss = m.train_step();
                 ok = loss.is_finite() && loss < 1e6;
@@ -151,6 +170,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
             distance.set(None);
         } else {
             let done = model.try_update_value(|m| {
+                let m = m.as_mut()?;
                 sampling.try_update_value(|s| {
                     let (t, tp) = (s.times[s.k], s.times[s.k + 1]);
                     if let Some(rng) = s.rng.as_mut() {
@@ -161,11 +181,12 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                 })
             });
             if done.flatten() == Some(true) {
-                let d = model.with_value(|m| sampling.with_value(|s| median_nearest_distance(&s.xs, m.data())));
                 let mut g = vec![0.0f32; 2 * SAMPLES];
                 Rng::new(9).fill_normal(&mut g);
-                let base = model.with_value(|m| median_nearest_distance(&g, m.data()));
-                distance.set(Some((d, base, step.get_untracked())));
+                let measured = model.with_value(|m| m.as_ref().map(|m| (sampling.with_value(|s| median_nearest_distance(&s.xs, m.data())), median_nearest_distance(&g, m.data()))));
+                if let Some((d, base)) = measured {
+                    distance.set(Some((d, base, step.get_untracked())));
+                }
             }
         }
         sample_version.update(|v| *v += 1);
@@ -189,9 +210,16 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                 [-EXTENT + (i + 0.5) * 2.0 * EXTENT / FIELD as f32, -EXTENT + (j + 0.5) * 2.0 * EXTENT / FIELD as f32]
             })
             .collect();
-        let eps = model.try_update_value(|m| m.predict(&pts, t)).unwrap_or_default();
+        let eps = model.try_update_value(|m| m.as_mut().map(|m| m.predict(&pts, t))).flatten().unwrap_or_default();
         pts.chunks_exact(2).zip(eps.chunks_exact(2)).map(|(p, e)| (p[0], p[1], -e[0], -e[1])).collect()
     };
+
+    // Drawing the data: the shared point sketch, active while "Draw your own" is chosen.
+    let drawing = Memo::new(move |_| state.with(|s| s.source == Source::Drawn));
+    let sk = sketch::use_point_sketch(state, |s: &mut Diff2dState| &mut s.points, EXTENT, MAX_DRAWN, drawing.into(), move || {
+        train.pause();
+        sample_loop.pause();
+    });
 
     let st = move || state.get();
     view! {
@@ -200,8 +228,8 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                 <div class="controls-row">
                     <label class="field" for="d2-preset">
                         <span>"Data"</span>
-                        <select id="d2-preset" on:change=move |ev| { let v = event_target_value(&ev); if let Some(p) = Preset::from_key(&v) { state.update(|s| s.preset = p) } }>
-                            {Preset::ALL.iter().map(|&p| view! { <option value=p.key() prop:selected=move || st().preset == p>{p.title()}</option> }).collect_view()}
+                        <select id="d2-preset" on:change=move |ev| { let v = event_target_value(&ev); if let Some(&p) = Source::ALL.iter().find(|p| p.key() == v) { state.update(|s| s.source = p) } }>
+                            {Source::ALL.iter().map(|&p| view! { <option value=p.key() prop:selected=move || st().source == p>{p.title()}</option> }).collect_view()}
                         </select>
                     </label>
                     <label class="field" for="d2-sampler">
@@ -227,6 +255,13 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                     <LoopControls anim=sample_loop play_label="Sample 500 points" step_label="One reverse step"/>
                     <button type="button" class="btn" on:click=move |_| { train.pause(); sample_loop.pause(); reset(); }>"Reset"</button>
                 </div>
+                <Show when=move || drawing.get()>
+                    <div class="controls-row">
+                        <button type="button" class="btn btn-small" on:click=move |_| sk.undo.run(())>"Undo last stroke"</button>
+                        <button type="button" class="btn btn-small" on:click=move |_| sk.clear.run(())>"Clear drawing"</button>
+                    </div>
+                </Show>
+                {move || problem.get().map(|m| view! { <p class="notice" role="status" data-testid="d2-problem">{m}</p> })}
                 <Show when=move || diverged.get()>
                     <div class="error-panel" role="alert"><strong>"Training diverged."</strong>" The loss became infinite. "
                         <button type="button" class="btn btn-small" on:click=move |_| reset()>"Reset the run"</button></div>
@@ -235,7 +270,8 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                     <PlotCanvas label=Signal::derive(move || {
                         let _ = sample_version.get();
                         let k = sampling.with_value(|s| if s.rng.is_some() { Some((s.times[s.k], s.k + 1 >= s.times.len())) } else { None });
-                        match k {
+                        let pre = if drawing.get() { format!("{} ", sketch::instructions(state.with(|s| s.points.len()), sk.cursor.get())) } else { String::new() };
+                        pre + &match k {
                             None => "The data points (grey). Train the denoiser, then sample.".to_owned(),
                             Some((t, false)) => format!("The data (grey) and {SAMPLES} samples (rings) on their way from noise, now at t = {t}."),
                             Some((_, true)) => format!("The data (grey) and {SAMPLES} finished samples (rings)."),
@@ -246,7 +282,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                         let (w, h) = (ctx.width as f64, ctx.height as f64);
                         let size = w.min(h);
                         let to_px = |x: f32, y: f32| ((x.clamp(-EXTENT, EXTENT) + EXTENT) as f64 / (2.0 * EXTENT as f64) * size + (w - size) / 2.0, (EXTENT - y.clamp(-EXTENT, EXTENT)) as f64 / (2.0 * EXTENT as f64) * size + (h - size) / 2.0);
-                        let data: Vec<(f64, f64)> = model.with_value(|m| m.data().chunks_exact(2).take(800).map(|q| to_px(q[0], q[1])).collect());
+                        let data: Vec<(f64, f64)> = model.with_value(|m| m.as_ref().map(|m| m.data().chunks_exact(2).take(800).map(|q| to_px(q[0], q[1])).collect()).unwrap_or_default());
                         ctx.dots(&data, ctx.px(2.0), p.muted, true, 0.0);
                         let pts: Vec<(f64, f64)> = sampling.with_value(|s| s.xs.chunks_exact(2).filter(|q| q[0].is_finite() && q[1].is_finite()).map(|q| to_px(q[0], q[1])).collect());
                         ctx.dots(&pts, ctx.px(2.5), p.series[1], false, ctx.px(1.5));
@@ -260,7 +296,12 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                             let _ = area.draw(&PathElement::new(vec![(x0 as i32, y0 as i32), (x1 as i32, y1 as i32)], style));
                             let _ = area.draw(&Circle::new((x1 as i32, y1 as i32), ctx.px(1.5).round() as i32, p.series[0].filled()));
                         }
-                    } alt_title="Show the numbers">
+                        if drawing.get() {
+                            let mut drawn = state.with(|s| s.points.clone());
+                            drawn.extend(sk.stroke.get());
+                            sketch::draw(area, ctx, &drawn, sk.cursor.get(), |x, y| { let (a, b) = to_px(x, y); (a as i32, b as i32) });
+                        }
+                    } on_pointer=sk.on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=sk.on_key alt_title="Show the numbers">
                         <p>{move || match distance.get() {
                             Some((d, base, at)) => format!("After {at} training steps: median distance from a sample to the nearest data point {d:.3} (pure Gaussian noise: {base:.3})."),
                             None => "No finished sample yet.".to_owned(),

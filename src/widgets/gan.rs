@@ -4,7 +4,8 @@ use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopControls, Lo
 use crate::shell::checkpoint::Checkpoint;
 use crate::shell::controls::flag_checkbox;
 use crate::shell::dom;
-use crate::shell::plot::{line_chart, Area, Line, PlotCanvas, PlotCtx, PointerPhase};
+use crate::shell::plot::{line_chart, Area, Line, PlotCanvas, PlotCtx};
+use crate::shell::sketch;
 use crate::shell::urlstate::use_url_state;
 use crate::shell::widget::{WidgetFrame, WidgetMeta};
 use genai_core::gan::{grid_divergence, jittered, modes_covered, Gan, GanConfig, GanLoss, GridDivergence, Noise, Preset};
@@ -24,11 +25,11 @@ const HEAT_CELLS: usize = 36;
 const SHOWN_POINTS: usize = 300;
 const HISTORY_MAX: usize = 600;
 /// Drawn points kept (and written into the link).
-const MAX_DRAWN: usize = 300;
+pub const MAX_DRAWN: usize = 300;
 /// Fewer drawn points than this and there is nothing worth learning.
-const MIN_DRAWN: usize = 5;
+pub const MIN_DRAWN: usize = 5;
 /// Jitter around each drawn point in the training data.
-const DRAWN_SPREAD: f32 = 0.06;
+pub const DRAWN_SPREAD: f32 = 0.06;
 /// Grid for the KL / JS estimate.
 const DIVERGENCE_CELLS: usize = 20;
 /// Generated points per frame for the metrics.
@@ -66,7 +67,7 @@ impl Choice for Source {
 }
 
 impl Source {
-    fn title(self) -> &'static str {
+    pub fn title(self) -> &'static str {
         match self {
             Source::Preset(p) => p.title(),
             Source::Drawn => "Draw your own",
@@ -308,13 +309,7 @@ fn mix(a: RGBColor, b: RGBColor, t: f32) -> RGBColor {
     RGBColor(l(a.0, b.0), l(a.1, b.1), l(a.2, b.2))
 }
 
-/// The drawing being made: the drawn points and the keyboard cursor.
-struct Sketch<'a> {
-    points: &'a [(f32, f32)],
-    cursor: (f32, f32),
-}
-
-fn draw_field(area: &Area, ctx: &PlotCtx, real: &[f32], snap: &Snapshot, sketch: Option<Sketch<'_>>) {
+fn draw_field(area: &Area, ctx: &PlotCtx, real: &[f32], snap: &Snapshot, sketch: Option<(&[(f32, f32)], (f32, f32))>) {
     let p = &ctx.palette;
     let (w, h) = (ctx.width as f32, ctx.height as f32);
     let size = w.min(h);
@@ -341,17 +336,8 @@ fn draw_field(area: &Area, ctx: &PlotCtx, real: &[f32], snap: &Snapshot, sketch:
     ctx.dots(&reals, ctx.px(2.5), p.series[0], true, 0.0);
     let fakes: Vec<(f64, f64)> = snap.fake.chunks_exact(2).filter(|q| q[0].is_finite() && q[1].is_finite()).map(|q| to_f(q[0].clamp(-EXTENT, EXTENT), q[1].clamp(-EXTENT, EXTENT))).collect();
     ctx.dots(&fakes, ctx.px(2.5), p.series[1], false, ctx.px(1.5).round());
-    if let Some(sk) = sketch {
-        let dot = ctx.px(3.5).round() as i32;
-        for &(x, y) in sk.points {
-            let _ = area.draw(&Circle::new(to_px(x, y), dot, p.fg.filled()));
-        }
-        // The keyboard cursor: a cross.
-        let (cx, cy) = to_px(sk.cursor.0, sk.cursor.1);
-        let arm = ctx.px(9.0) as i32;
-        let style = ShapeStyle { color: p.fg.to_rgba(), filled: false, stroke_width: ctx.px(1.5).round().max(1.0) as u32 };
-        let _ = area.draw(&PathElement::new(vec![(cx - arm, cy), (cx + arm, cy)], style));
-        let _ = area.draw(&PathElement::new(vec![(cx, cy - arm), (cx, cy + arm)], style));
+    if let Some((points, cursor)) = sketch {
+        sketch::draw(area, ctx, points, cursor, to_px);
     }
 }
 
@@ -429,11 +415,6 @@ fn select<T: Clone + PartialEq + Send + Sync + 'static>(
 }
 
 /// From a pointer position as fractions of the (square) canvas to the plane.
-fn to_plane(fx: f64, fy: f64) -> (f32, f32) {
-    let c = |v: f64| (v.clamp(0.0, 1.0) as f32 * 2.0 - 1.0) * EXTENT;
-    (c(fx), -c(fy))
-}
-
 #[component]
 pub fn GanWidget() -> impl IntoView {
     let url = use_url_state::<GanState>();
@@ -445,11 +426,6 @@ pub fn GanWidget() -> impl IntoView {
     let snap = RwSignal::new(Snapshot::default());
     let history = RwSignal::new(Vec::<Record>::new());
     let diverged = RwSignal::new(false);
-    // Drawing: the stroke in progress (committed to the state on release), stroke ends for undo,
-    // and the keyboard cursor.
-    let stroke = RwSignal::new(Vec::<(f32, f32)>::new());
-    let stroke_ends = RwSignal::new(Vec::<usize>::new());
-    let cursor = RwSignal::new((0.0f32, 0.0f32));
     let drawing = Memo::new(move |_| state.with(|s| s.source == Source::Drawn));
 
     // What the text shows (stats, table, labels): refreshed at most four times a second while
@@ -607,84 +583,12 @@ pub fn GanWidget() -> impl IntoView {
     });
 
     // Drawing with a pointer (mouse, pen, touch) or the keyboard.
-    let commit = move |pts: Vec<(f32, f32)>| {
-        if pts.is_empty() {
-            return;
-        }
-        anim.pause();
-        state.update(|s| {
-            let room = MAX_DRAWN.saturating_sub(s.points.len());
-            s.points.extend(pts.into_iter().take(room));
-            let n = s.points.len();
-            stroke_ends.update(|e| e.push(n));
-        });
-    };
-    let on_pointer = Callback::new(move |(phase, fx, fy): (PointerPhase, f64, f64)| {
-        let p = to_plane(fx, fy);
-        match phase {
-            PointerPhase::Down => stroke.set(vec![p]),
-            PointerPhase::Move => stroke.update(|s| {
-                // While pressed, one point per 0.12 units of movement.
-                if let Some(&(x, y)) = s.last() {
-                    if (p.0 - x).hypot(p.1 - y) >= 0.12 {
-                        s.push(p);
-                    }
-                }
-            }),
-            PointerPhase::Up => {
-                let pts = stroke.get_untracked();
-                stroke.set(Vec::new());
-                commit(pts);
-            }
-        }
-    });
-    let undo = move || {
-        let ends = stroke_ends.get_untracked();
-        let n = state.with_untracked(|s| s.points.len());
-        // Back to the end of the previous stroke; one point at a time for points from a link.
-        let keep = if ends.last() == Some(&n) {
-            ends.iter().rev().find(|&&e| e < n).copied().unwrap_or(0)
-        } else {
-            n.saturating_sub(1)
-        };
-        stroke_ends.update(|e| e.retain(|&x| x <= keep));
-        state.update(|s| s.points.truncate(keep));
-    };
-    let on_key = Callback::new(move |ev: web_sys::KeyboardEvent| {
-        if !drawing.get_untracked() {
-            return;
-        }
-        let step = if ev.shift_key() { 0.5 } else { 0.1 };
-        let (dx, dy) = match ev.key().as_str() {
-            "ArrowLeft" => (-step, 0.0),
-            "ArrowRight" => (step, 0.0),
-            "ArrowUp" => (0.0, step),
-            "ArrowDown" => (0.0, -step),
-            " " | "Enter" => {
-                ev.prevent_default();
-                commit(vec![cursor.get_untracked()]);
-                return;
-            }
-            "Backspace" | "Delete" => {
-                ev.prevent_default();
-                undo();
-                return;
-            }
-            _ => return,
-        };
-        ev.prevent_default();
-        cursor.update(|c| *c = ((c.0 + dx).clamp(-EXTENT, EXTENT), (c.1 + dy).clamp(-EXTENT, EXTENT)));
-    });
-
+    let sk = sketch::use_point_sketch(state, |s: &mut GanState| &mut s.points, EXTENT, MAX_DRAWN, drawing.into(), move || anim.pause());
+    let cursor = sk.cursor;
     let field_label = Signal::derive(move || {
         let s = readout.get();
         if drawing.get() {
-            let n = state.with(|s| s.points.len());
-            let (x, y) = cursor.get();
-            format!(
-                "Drawing area: {n} points drawn. Drag to draw, or move the cross with the arrow keys (Shift for bigger steps) and press Space to add a point; Backspace removes the last stroke. Cross at ({x:.1}, {y:.1}). Iteration {}.",
-                s.iteration
-            )
+            format!("{} Iteration {}.", sketch::instructions(state.with(|s| s.points.len()), cursor.get()), s.iteration)
         } else {
             format!(
                 "Real points (filled) and generated points (rings) on the plane, over the discriminator's belief D(x): tinted towards real where D says real, towards fake where D says fake. Iteration {}.",
@@ -751,8 +655,8 @@ pub fn GanWidget() -> impl IntoView {
                 <Show when=move || drawing.get()>
                     <div class="controls-row draw-tools" role="group" aria-label="Drawing">
                         <span class="muted" aria-live="polite">{move || format!("{} of at most {MAX_DRAWN} points drawn.", state.with(|s| s.points.len()))}</span>
-                        <button type="button" class="btn btn-small" on:click=move |_| undo()>"Undo last stroke"</button>
-                        <button type="button" class="btn btn-small" on:click=move |_| { stroke_ends.set(Vec::new()); state.update(|s| s.points.clear()); }>"Clear drawing"</button>
+                        <button type="button" class="btn btn-small" on:click=move |_| sk.undo.run(())>"Undo last stroke"</button>
+                        <button type="button" class="btn btn-small" on:click=move |_| sk.clear.run(())>"Clear drawing"</button>
                     </div>
                 </Show>
                 <Show when=move || problem.with(|p| p.is_some())>
@@ -768,13 +672,13 @@ pub fn GanWidget() -> impl IntoView {
                 <div class="gan-grid">
                     <PlotCanvas label=field_label aspect=1.0 draw=move |area: &Area, ctx: &PlotCtx| {
                         let mut pts = if drawing.get() { state.with(|s| s.points.clone()) } else { Vec::new() };
-                        pts.extend(stroke.get());
-                        let sketch = drawing.get().then(|| Sketch { points: &pts, cursor: cursor.get() });
+                        pts.extend(sk.stroke.get());
+                        let sketch = drawing.get().then(|| (&pts[..], cursor.get()));
                         snap.with(|s| {
                             real.with_value(|r| draw_field(area, ctx, &r[..r.len().min(2 * SHOWN_POINTS)], s, sketch));
                             draw_arrows(area, ctx, s);
                         });
-                    } on_pointer=on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=on_key alt_title="Show the numbers">
+                    } on_pointer=sk.on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=sk.on_key alt_title="Show the numbers">
                         <p>{move || {
                             let s = readout.get();
                             let mean_d = if s.heat.is_empty() { 0.0 } else { s.heat.iter().sum::<f32>() / s.heat.len() as f32 };

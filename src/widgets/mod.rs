@@ -6,6 +6,8 @@
 pub mod crash;
 pub mod diffusion;
 pub mod diffusion2d;
+pub mod diffusion_reverse;
+pub mod diffusion_source;
 pub mod embeddings;
 pub mod gan;
 pub mod lifecycle;
