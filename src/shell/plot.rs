@@ -104,9 +104,28 @@ impl PlotCtx {
     pub fn image(&self, rgba: &[u8], w: u32, h: u32, (x, y, dw, dh): (f64, f64, f64, f64), smooth: bool) {
         use wasm_bindgen::Clamped;
         let Ok(data) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), w, h) else { return };
-        let Some(tile) = document().create_element("canvas").ok().and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok()) else { return };
-        tile.set_width(w);
-        tile.set_height(h);
+        // One scratch canvas per bitmap size, reused: a fresh canvas per call (dozens a frame for an
+        // image grid) left the garbage collector with 200 ms pauses.
+        thread_local! {
+            static TILES: std::cell::RefCell<Vec<web_sys::HtmlCanvasElement>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let cached = TILES.with(|t| t.borrow().iter().find(|c| c.width() == w && c.height() == h).cloned());
+        let tile = match cached {
+            Some(c) => c,
+            None => {
+                let Some(c) = document().create_element("canvas").ok().and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok()) else { return };
+                c.set_width(w);
+                c.set_height(h);
+                TILES.with(|t| {
+                    let mut t = t.borrow_mut();
+                    if t.len() >= 8 {
+                        t.remove(0);
+                    }
+                    t.push(c.clone());
+                });
+                c
+            }
+        };
         let ctx2d = |c: &web_sys::HtmlCanvasElement| c.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
         let (Some(t), Some(main)) = (ctx2d(&tile), ctx2d(&self.canvas)) else { return };
         let _ = t.put_image_data(&data, 0.0, 0.0);

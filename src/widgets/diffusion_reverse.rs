@@ -362,6 +362,24 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
         })
     });
 
+    let top_words = move || reverse_view.with(|v| v.as_ref().map(|v| v.top.iter().map(|(i, w)| format!("#{i} ({:.0} %)", w * 100.0)).collect::<Vec<_>>().join(", ")).unwrap_or_default());
+    let verdict = move || {
+        reverse_view.with(|v| {
+            let v = v.as_ref().filter(|v| v.done)?;
+            let mut dists: Vec<f32> = v.nearest.iter().map(|n| n.2).collect();
+            dists.sort_by(|a, b| a.total_cmp(b));
+            let m = dists.get(dists.len() / 2).copied()?;
+            let copies = dists.iter().filter(|&&d| d < 0.05).count();
+            let class = state.with(|s| s.class);
+            let on_class = v.nearest.iter().filter(|n| n.1 as i64 == class).count();
+            let gap = typical_gap.get().map(|g| format!(" Two different training digits are typically {g:.2} apart.")).unwrap_or_default();
+            let prompt = if class >= 0 { format!(" {on_class} of {GRID} are nearest to a training {class}.") } else { String::new() };
+            Some(match v.denoiser {
+                Denoiser::Optimal => format!("Finished. Median distance to the nearest training digit: {m:.3}; {copies} of {GRID} samples are copies of a training digit (distance < 0.05).{gap}{prompt} The perfect denoiser can only reproduce its training images: a model that makes new ones must be imperfect in just the right way."),
+                Denoiser::Learned => format!("Finished. Median distance to the nearest training digit: {m:.3}; {copies} of {GRID} samples are copies (distance < 0.05).{gap}{prompt} These are new images: the network learned what digits look like rather than storing them."),
+            })
+        })
+    };
     let model_ready = move || model_state.get() == ModelState::Ready;
     let blocked = move || st().denoiser == Denoiser::Learned && !model_ready();
     view! {
@@ -422,65 +440,54 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
         <div class:disabled-block=blocked>
             <LoopControls anim=reverse_anim play_label="Generate 16 digits" step_label="One denoising step"/>
         </div>
-        {move || reverse_view.get().map(|v| {
-            let d = digits.get_value();
-            let View { x, x0, t, top, done, nearest, denoiser } = v;
-            let thumbs: Vec<Vec<f32>> = top.iter().filter_map(|(i, _)| d.as_ref().map(|d| d.image(*i).to_vec())).collect();
-            let words = top.iter().map(|(i, w)| format!("#{i} ({:.0} %)", w * 100.0)).collect::<Vec<_>>().join(", ");
-            let samples: Vec<Vec<f32>> = x.chunks(64).map(|c| c.to_vec()).collect();
-            let guesses: Vec<Vec<f32>> = x0.chunks(64).map(|c| c.to_vec()).collect();
-            let mut dists: Vec<f32> = nearest.iter().map(|n| n.2).collect();
-            dists.sort_by(|a, b| a.total_cmp(b));
-            let median = dists.get(dists.len() / 2).copied();
-            let copies = dists.iter().filter(|&&v| v < 0.05).count();
-            let class = st().class;
-            let on_class = nearest.iter().filter(|n| n.1 as i64 == class).count();
-            let verdict = match (done, median) {
-                (true, Some(m)) => {
-                    let gap = typical_gap.get().map(|g| format!(" Two different training digits are typically {g:.2} apart."));
-                    let prompt = if class >= 0 { format!(" {on_class} of {GRID} are nearest to a training {class}.") } else { String::new() };
-                    match denoiser {
-                        Denoiser::Optimal => format!("Finished. Median distance to the nearest training digit: {m:.3}; {copies} of {GRID} samples are copies of a training digit (distance < 0.05).{}{prompt} The perfect denoiser can only reproduce its training images: a model that makes new ones must be imperfect in just the right way.", gap.unwrap_or_default()),
-                        Denoiser::Learned => format!("Finished. Median distance to the nearest training digit: {m:.3}; {copies} of {GRID} samples are copies (distance < 0.05).{}{prompt} These are new images: the network learned what digits look like rather than storing them.", gap.unwrap_or_default()),
-                    }
-                }
-                _ => String::new(),
-            };
-            let show_weights = denoiser == Denoiser::Optimal;
-            view! {
-                <div class="diff-reverse">
-                    <div>
-                        <PlotCanvas label=format!("{GRID} samples at t = {t} (left) and the denoiser's guesses x̂₀ of their clean images (right).") aspect=0.5 draw=move |_a: &Area, ctx: &PlotCtx| {
+        // The views stay in place while a run animates; only their drawings and texts change.
+        <Show when=move || reverse_view.with(|v| v.is_some())>
+            <div class="diff-reverse">
+                <div>
+                    <PlotCanvas label=Signal::derive(move || format!("{GRID} samples at t = {} (left) and the denoiser's guesses x̂₀ of their clean images (right).", reverse_view.with(|v| v.as_ref().map(|v| v.t).unwrap_or(0))))
+                        aspect=0.5 draw=move |_a: &Area, ctx: &PlotCtx| {
+                        reverse_view.with(|v| {
+                            let Some(v) = v else { return };
+                            let samples: Vec<Vec<f32>> = v.x.chunks(64).map(|c| c.to_vec()).collect();
+                            let guesses: Vec<Vec<f32>> = v.x0.chunks(64).map(|c| c.to_vec()).collect();
                             let (w, h) = (ctx.width as f64, ctx.height as f64);
                             let gap = ctx.px(12.0);
                             draw_grid(ctx, &samples, 8, 4, (0.0, 0.0, (w - gap) / 2.0, h));
                             draw_grid(ctx, &guesses, 8, 4, ((w + gap) / 2.0, 0.0, (w - gap) / 2.0, h));
-                        } alt_title="About these images">
-                            <p>"Left: the 16 samples being denoised. Right: the denoiser's current estimate of each clean image. When finished, the table lists each sample's nearest training digit."</p>
+                        });
+                    } alt_title="About these images">
+                        <p>"Left: the 16 samples being denoised. Right: the denoiser's current estimate of each clean image. When finished, the table below lists each sample's nearest training digit."</p>
+                    </PlotCanvas>
+                    <p data-testid="diff-reverse-t">{move || format!("t = {}", reverse_view.with(|v| v.as_ref().map(|v| v.t).unwrap_or(0)))}</p>
+                </div>
+                <Show when=move || st().denoiser == Denoiser::Optimal>
+                    <div>
+                        <PlotCanvas label=Signal::derive(move || format!("For sample 1, the five training digits with the largest weight: {}.", top_words()))
+                            aspect=0.2 draw=move |_a: &Area, ctx: &PlotCtx| {
+                            let d = digits.get_value();
+                            let thumbs: Vec<Vec<f32>> = reverse_view.with(|v| v.as_ref().map(|v| v.top.iter().filter_map(|(i, _)| d.as_ref().map(|d| d.image(*i).to_vec())).collect()).unwrap_or_default());
+                            draw_grid(ctx, &thumbs, 8, 5, (0.0, 0.0, ctx.width as f64, ctx.height as f64));
+                        } alt_title="Weights as text">
+                            <p>{top_words}</p>
                         </PlotCanvas>
-                        <p data-testid="diff-reverse-t">{format!("t = {t}")}</p>
+                        <p class="muted">"Sample 1 (top left): the weights of its most likely training digits. Watch the moment one of them takes over."</p>
                     </div>
-                    {show_weights.then(|| view! {
-                        <div>
-                            <PlotCanvas label=format!("For sample 1, the five training digits with the largest weight: {words}.") aspect=0.2 draw=move |_a: &Area, ctx: &PlotCtx| draw_grid(ctx, &thumbs, 8, 5, (0.0, 0.0, ctx.width as f64, ctx.height as f64)) alt_title="Weights as text">
-                                <p>{words.clone()}</p>
-                            </PlotCanvas>
-                            <p class="muted">"Sample 1 (top left): the weights of its most likely training digits. Watch the moment one of them takes over."</p>
-                        </div>
-                    })}
-                    <p data-testid="diff-verdict" aria-live="polite">{verdict}</p>
-                    {done.then(|| view! {
+                </Show>
+                <p data-testid="diff-verdict" aria-live="polite">{verdict}</p>
+                {move || reverse_view.with(|v| v.as_ref().filter(|v| v.done).map(|v| {
+                    let rows = v.nearest.iter().enumerate().map(|(k, (i, l, dist))| view! { <tr><td>{k + 1}</td><td>{format!("#{i}")}</td><td>{*l}</td><td>{format!("{dist:.3}")}</td></tr> }).collect_view();
+                    view! {
                         <details class="alt">
                             <summary>"Each sample's nearest training digit"</summary>
                             <table class="data-table" data-testid="diff-nearest">
                                 <thead><tr><th scope="col">"Sample"</th><th scope="col">"Nearest training digit"</th><th scope="col">"Its label"</th><th scope="col">"Distance"</th></tr></thead>
-                                <tbody>{nearest.iter().enumerate().map(|(k, (i, l, dist))| view! { <tr><td>{k + 1}</td><td>{format!("#{i}")}</td><td>{*l}</td><td>{format!("{dist:.3}")}</td></tr> }).collect_view()}</tbody>
+                                <tbody>{rows}</tbody>
                             </table>
                         </details>
-                    })}
-                </div>
-            }
-        })}
+                    }
+                }))}
+            </div>
+        </Show>
         <Show when=move || st().denoiser == Denoiser::Learned && model_ready()>
             <h4>"Train the network further"</h4>
             <p>

@@ -27,6 +27,9 @@ const ROUTES = [
   { name: 'embed-embeddings', query: '?embed=embeddings', h1: 'Embedding map' },
   { name: 'embed-diffusion', query: '?embed=diffusion', h1: 'Diffusion on handwritten digits' },
   { name: 'embed-diffusion-2d', query: '?embed=diffusion-2d', h1: '2-D diffusion trained live' },
+  { name: 'embed-diffusion-own-learned', query: '?embed=diffusion&diffusion.source=own&diffusion.denoiser=learned', h1: 'Diffusion on handwritten digits' },
+  { name: 'embed-diffusion-icon', query: '?embed=diffusion&diffusion.source=icon&diffusion.icon=star', h1: 'Diffusion on handwritten digits' },
+  { name: 'embed-diffusion-2d-drawn', query: '?embed=diffusion-2d&diffusion-2d.preset=drawn', h1: '2-D diffusion trained live' },
 ];
 const WIDTHS = [1280, 360];
 

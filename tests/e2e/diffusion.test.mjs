@@ -178,6 +178,20 @@ describe('Diffusion widget', () => {
     await context.close();
   });
 
+  it('explains damaged network weights and keeps the optimal denoiser working', async () => {
+    const { context, page, log } = await openPage(env.browser);
+    await page.route('**/public/diffusion/denoiser.bin', (route) => route.fulfill({ status: 200, body: 'MLP1 but truncated' }));
+    await page.goto(env.server.origin + '/?embed=diffusion&diffusion.denoiser=learned&diffusion.steps=10');
+    await appReady(page);
+    const region = page.getByRole('region', { name: 'Diffusion on handwritten digits' });
+    await region.getByRole('alert').filter({ hasText: /The network weights are damaged/ }).waitFor();
+    await region.getByRole('radio', { name: /Optimal/ }).check();
+    await region.getByRole('button', { name: '▶ Generate 16 digits' }).click();
+    await page.getByTestId('diff-verdict').getByText(/^Finished\./).waitFor({ timeout: 20000 });
+    clean(log);
+    await context.close();
+  });
+
   it('trains a 2-D denoiser live and samples points onto the data', async () => {
     const { context, page, log } = await openPage(env.browser);
     await page.goto(env.server.origin + '/?embed=diffusion-2d&diffusion-2d.field_t=25');
