@@ -365,6 +365,18 @@ pub fn DiffusionWidget() -> impl IntoView {
                             <li><span class="swatch s1"></span>"ᾱ_t: share of the image's signal left"</li>
                             <li><span class="swatch s2"></span>"β_t: noise added at step t (scaled)"</li>
                         </ul>
+                        <PlotCanvas label=Signal::derive(move || format!("Signal-to-noise ratio ᾱ_t / (1 − ᾱ_t) over t on a log scale, from about 10⁴ down to 10⁻⁴ and below; at the current t = {} it is {}.", t_now(), { let t = t_now(); if t == 0 { "infinite".to_owned() } else { format!("{:.3}", schedule.with(|s| s.snr(t))) } }))
+                            aspect=0.3 draw=move |area: &Area, ctx: &PlotCtx| {
+                            schedule.with(|sch| {
+                                let snr: Vec<(f64, f64)> = (1..=T).map(|t| (t as f64, sch.snr(t).max(1e-6).log10().clamp(-6.0, 5.0))).collect();
+                                let t = t_now() as f64;
+                                let mark = [(t, -6.0), (t, 5.0)];
+                                let p = &ctx.palette;
+                                line_chart(area, ctx, "t", "log₁₀ SNR", T as f64, -6.0..5.0, &[Line { points: &snr, color: p.series[2] }, Line { points: &mark, color: p.muted }]);
+                            });
+                        } alt_title="About this curve">
+                            <p>"The same information as the table above: SNR is 1 where signal and noise weigh the same (log₁₀ SNR = 0)."</p>
+                        </PlotCanvas>
                     </div>
                 </div>
                 <div class="diff-strip">

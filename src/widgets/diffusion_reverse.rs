@@ -49,6 +49,8 @@ struct Run {
     k: usize,
     /// The optimal denoiser's weights over the training digits, for sample 1.
     weights: Vec<f64>,
+    /// When sample 1 committed: the first t at which one training digit held over 90 % of the weight.
+    committed: Option<(usize, usize)>,
     rng: Option<Rng>,
     /// The requested class's training digits (indices, and their pixels), for the optimal denoiser.
     members: Vec<usize>,
@@ -105,6 +107,11 @@ fn optimal_step(sch: &Schedule, d: &Digits, s: &DiffState, r: &mut Run) {
         r.x0_hat[i * 64..(i + 1) * 64].copy_from_slice(&x0);
         if i == 0 {
             r.weights = w.clone();
+            if r.committed.is_none() {
+                if let Some((k, _)) = w.iter().enumerate().find(|(_, &v)| v > 0.9) {
+                    r.committed = Some((k, t));
+                }
+            }
         }
     }
 }
@@ -202,7 +209,7 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
             members = (0..TRAIN.min(d.len())).filter(|&i| d.labels[i] as i64 == s.class).collect();
             subset = members.iter().flat_map(|&i| d.image(i).to_vec()).collect();
         }
-        run.set_value(Run { x, x0_hat: vec![0.0; GRID * 64], times: sampling_times(T, s.steps as usize), k: 0, weights: Vec::new(), rng: Some(rng), members, subset });
+        run.set_value(Run { x, x0_hat: vec![0.0; GRID * 64], times: sampling_times(T, s.steps as usize), k: 0, weights: Vec::new(), committed: None, rng: Some(rng), members, subset });
         run_version.update(|v| *v += 1);
     };
     let reverse_step = move || -> bool {
@@ -337,6 +344,7 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
         x0: Vec<f32>,
         t: usize,
         top: Vec<(usize, f64)>,
+        committed: Option<(usize, usize)>,
         done: bool,
         /// Per sample: the nearest training digit, its label and the distance (when done).
         nearest: Vec<(usize, u8, f32)>,
@@ -358,7 +366,7 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
             // The optimal denoiser knows the first TRAIN digits; the network was trained on all.
             let train = &d.pixels[..if denoiser == Denoiser::Optimal { TRAIN.min(d.len()) } else { d.len() } * 64];
             let nearest = if done { r.x.chunks_exact(64).filter_map(|x| nearest_item(train, 64, x)).map(|(i, dist)| (i, d.labels[i], dist)).collect() } else { Vec::new() };
-            Some(View { x: r.x.clone(), x0: r.x0_hat.clone(), t, top, done, nearest, denoiser })
+            Some(View { x: r.x.clone(), x0: r.x0_hat.clone(), t, top, committed: r.committed, done, nearest, denoiser })
         })
     });
 
@@ -471,6 +479,7 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
                             <p>{top_words}</p>
                         </PlotCanvas>
                         <p class="muted">"Sample 1 (top left): the weights of its most likely training digits. Watch the moment one of them takes over."</p>
+                        <p data-testid="diff-committed" aria-live="polite">{move || reverse_view.with(|v| v.as_ref().and_then(|v| v.committed).map(|(k, t)| format!("Sample 1 committed to training digit #{k} at t = {t}: from here on the denoiser only sharpens that one image.")))}</p>
                     </div>
                 </Show>
                 <p data-testid="diff-verdict" aria-live="polite">{verdict}</p>

@@ -51,6 +51,7 @@ describe('Diffusion widget', () => {
     await region.getByRole('button', { name: '▶ Generate 16 digits' }).click();
     await verdict.getByText(/^Finished\. Median distance to the nearest training digit: 0\.0\d\d; 16 of 16 samples are copies of a training digit/).waitFor({ timeout: 20000 });
     // The table alternative lists each sample's nearest training digit.
+    await page.getByTestId('diff-committed').getByText(/^Sample 1 committed to training digit #\d+ at t = \d+/).waitFor();
     await region.getByText("Each sample's nearest training digit", { exact: true }).click();
     assert.equal(await page.getByTestId('diff-nearest').getByRole('row').count(), 17);
     // The toy prompt: ask for a 7 with guidance; every sample lands on a training 7.
