@@ -2,6 +2,7 @@
 
 use crate::pages;
 use crate::route::{Page, View};
+use crate::shell::section_host::SectionHost;
 use crate::shell::{dom, theme};
 use crate::widgets;
 use leptos::prelude::*;
@@ -80,7 +81,7 @@ pub fn App() -> impl IntoView {
         return view! {
             <main id="main" class="embed-main">
                 <div id="page-errors"></div>
-                {widgets::embed(&id)}
+                {if widgets::is_light(&id) { widgets::embed_light(&id) } else { view! { <SectionHost what=format!("embed:{id}")/> }.into_any() }}
             </main>
         }
         .into_any();
@@ -109,10 +110,7 @@ pub fn App() -> impl IntoView {
                 match view.get() {
                     View::Page(Page::Home) => pages::home::Home().into_any(),
                     View::Page(Page::Lifecycle) => pages::lifecycle::LifecyclePage().into_any(),
-                    View::Page(Page::Tokens) => pages::tokens::TokensPage().into_any(),
-                    View::Page(Page::Gan) => pages::gan::GanPage().into_any(),
-                    View::Page(Page::Embeddings) => pages::embeddings::EmbeddingsPage().into_any(),
-                    View::Page(Page::Diffusion) => pages::diffusion::DiffusionPage().into_any(),
+                    View::Page(p @ (Page::Tokens | Page::Gan | Page::Embeddings | Page::Diffusion)) => view! { <SectionHost what=format!("page:{}", p.key())/> }.into_any(),
                     View::Page(Page::Diagnostics) => pages::diagnostics::Diagnostics().into_any(),
                     View::NotFound(key) => pages::not_found(key).into_any(),
                     View::Embed(_) => ().into_any(),

@@ -1,14 +1,7 @@
-//! GenAI Explorables — the app crate: shell (routing, theme, URL state, embed, animation loop, plots,
-//! error panels), widgets and pages. The maths lives in `genai-core`.
-
-mod app;
-mod bench;
-mod pages;
-mod route;
-mod shell;
-mod widgets;
+//! The shell binary: header, routing, the home and foundation-model sections; heavier sections come
+//! from the `genai-sections` module when they open.
 
 fn main() {
-    shell::errors::install_panic_hook();
-    leptos::mount::mount_to_body(app::App);
+    genai_explorables::shell::errors::install_panic_hook();
+    leptos::mount::mount_to_body(genai_explorables::app::App);
 }

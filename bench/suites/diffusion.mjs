@@ -8,10 +8,10 @@ export async function run({ origin, browser }) {
   const page = await context.newPage();
   const rows = [];
   await page.goto(origin + '/?page=diffusion');
-  await page.waitForFunction(() => window.wasmBindings);
+  await page.waitForFunction(() => window.sectionBindings);
   const r = await page.evaluate(() => {
     const t = performance.now();
-    const [steps, d] = window.wasmBindings.bench_diffusion_2d(0.03, 8000);
+    const [steps, d] = window.sectionBindings.bench_diffusion_2d(0.03, 8000);
     return { ms: performance.now() - t, steps, d };
   });
   rows.push({ measure: 'swiss roll: train until median nearest-data distance ≤ 0.03 (incl. checks every 250 steps)', value: `${(r.ms / 1000).toFixed(1)} s (${r.steps} steps, median ${r.d.toFixed(3)})` });
@@ -28,9 +28,9 @@ export async function run({ origin, browser }) {
   // The digit denoiser: training steps per second, bare and in the widget.
   const bare = await page.evaluate(async () => {
     const bytes = new Uint8Array(await (await fetch('public/diffusion/digits.bin')).arrayBuffer());
-    window.wasmBindings.bench_digit_denoiser(bytes, 20);
+    window.sectionBindings.bench_digit_denoiser(bytes, 20);
     const t = performance.now();
-    window.wasmBindings.bench_digit_denoiser(bytes, 300);
+    window.sectionBindings.bench_digit_denoiser(bytes, 300);
     return performance.now() - t;
   });
   rows.push({ measure: 'digit denoiser training steps/s, bare wasm (batch 128, 91-256-256-64, 106k weights)', value: (300 / (bare / 1000)).toFixed(0) });

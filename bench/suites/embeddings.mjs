@@ -21,7 +21,7 @@ export async function run({ origin, browser }) {
     const times = [];
     for (let k = 0; k < 3; k++) {
       const t = performance.now();
-      window.wasmBindings.bench_pca(buf);
+      window.sectionBindings.bench_pca(buf);
       times.push(performance.now() - t);
     }
     return times.sort((a, b) => a - b)[1];

@@ -7,9 +7,9 @@ export async function run({ origin, browser }) {
   const page = await context.newPage();
   const rows = [];
   await page.goto(origin + '/?page=gan');
-  await page.waitForFunction(() => window.wasmBindings);
+  await page.waitForFunction(() => window.sectionBindings);
   const bare = await page.evaluate(() => {
-    const b = window.wasmBindings;
+    const b = window.sectionBindings;
     b.bench_gan(200, 8, 150, 2, false, 0.1); // warm-up
     const t0 = performance.now();
     const n = b.bench_gan(5000, 8, 150, 2, false, 0.1);
@@ -18,7 +18,7 @@ export async function run({ origin, browser }) {
   rows.push({ measure: 'training only (wasm, GAN Lab shape)', 'iterations/s': bare.toFixed(0), 'vs GAN Lab (≈60/s)': (bare / 60).toFixed(0) + '×' });
   const bigger = await page.evaluate(() => {
     const t0 = performance.now();
-    const n = window.wasmBindings.bench_gan(1000, 32, 128, 1, true, 0.001);
+    const n = window.sectionBindings.bench_gan(1000, 32, 128, 1, true, 0.001);
     return n / ((performance.now() - t0) / 1000);
   });
   rows.push({ measure: 'training only (widget default: 2×32 units, batch 128, Adam)', 'iterations/s': bigger.toFixed(0), 'vs GAN Lab (≈60/s)': '—' });

@@ -12,7 +12,7 @@ export async function run({ origin, browser, runs }) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(origin + '/?page=tokens');
-  await page.waitForFunction(() => window.wasmBindings);
+  await page.waitForFunction(() => window.sectionBindings);
   const reps = Math.max(3, Math.min(runs, 7));
   const result = await page.evaluate(async (reps) => {
     const now = () => performance.now();
@@ -25,7 +25,7 @@ export async function run({ origin, browser, runs }) {
       const bytes = new Uint8Array(await (await fetch(`public/tokens/${ours}.bpe`, { cache: 'no-store' })).arrayBuffer());
       const fetched = now() - t0;
       t0 = now();
-      const enc = new window.wasmBindings.BenchEncoder(bytes, ours);
+      const enc = new window.sectionBindings.BenchEncoder(bytes, ours);
       const built = now() - t0;
       t0 = now();
       const peerEnc = (await import(`/peer/gpt-tokenizer/esm/encoding/${peer}.js`)).default;
@@ -44,7 +44,7 @@ export async function run({ origin, browser, runs }) {
       enc.free();
     }
     let t0 = now();
-    const merges = window.wasmBindings.bench_train(moby, 1000);
+    const merges = window.sectionBindings.bench_train(moby, 1000);
     const train = now() - t0;
     return { rows, loads, train, merges };
   }, reps);

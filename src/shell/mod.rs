@@ -4,6 +4,7 @@
 //! - [`widget`]: the frame around every widget: title, notices, error panel, Share / embed.
 //! - [`anim`]: the requestAnimationFrame loop with play / pause / step and visibility pausing.
 //! - [`plot`]: HiDPI plotters canvas with theme colours and a text alternative.
+//! - [`section_host`]: loads the heavy sections' module when one of them opens, and mounts it.
 //! - [`sketch`]: drawing a 2-D point set as data, by pointer or keyboard.
 //! - [`theme`]: light / dark theme following the system, with a remembered toggle.
 //! - [`errors`]: the panic hook that turns a crash into a readable panel in the affected widget.
@@ -19,6 +20,7 @@ pub mod controls;
 pub mod dom;
 pub mod errors;
 pub mod plot;
+pub mod section_host;
 pub mod sketch;
 pub mod theme;
 pub mod urlstate;

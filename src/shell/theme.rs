@@ -52,6 +52,35 @@ pub fn provide_theme() -> ThemeCtx {
     ctx
 }
 
+/// Provides a theme context that follows the document's `data-theme` attribute — for a section
+/// mounted by the shell, whose own context owns the toggle. A MutationObserver carries each change.
+pub fn follow_document_theme() {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    let read = || match document().document_element().and_then(|el| el.get_attribute("data-theme")).as_deref() {
+        Some("dark") => Theme::Dark,
+        _ => Theme::Light,
+    };
+    let theme = RwSignal::new(read());
+    provide_context(ThemeCtx(theme));
+    let on_change = Closure::<dyn FnMut()>::new(move || {
+        let now = read();
+        if theme.try_get_untracked().is_some_and(|t| t != now) {
+            theme.set(now);
+        }
+    });
+    let Ok(observer) = web_sys::MutationObserver::new(on_change.as_ref().unchecked_ref()) else { return };
+    on_change.forget(); // one small closure per mounted section
+    let init = web_sys::MutationObserverInit::new();
+    init.set_attributes(true);
+    init.set_attribute_filter(&js_sys::Array::of1(&"data-theme".into()));
+    if let Some(root) = document().document_element() {
+        let _ = observer.observe_with_options(&root, &init);
+    }
+    let observer = send_wrapper::SendWrapper::new(observer);
+    on_cleanup(move || observer.disconnect());
+}
+
 /// Follows the system's light / dark setting as it changes, until the visitor has chosen.
 fn follow_system(theme: RwSignal<Theme>) {
     use wasm_bindgen::prelude::*;

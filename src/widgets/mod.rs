@@ -30,6 +30,12 @@ pub fn title_of(id: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether the widget with embed id `id` lives in the shell's module (the others, and their pages,
+/// come from the sections module; see `shell::section_host`). Unknown ids are answered by the shell.
+pub fn is_light(id: &str) -> bool {
+    id == lifecycle::META_ID || title_of(id).is_none()
+}
+
 /// The widget with embed id `id`, alone, or a message naming the problem.
 pub fn embed(id: &str) -> AnyView {
     match id {
@@ -41,15 +47,25 @@ pub fn embed(id: &str) -> AnyView {
         tokens::tokenizer::META_ID => view! { <tokens::tokenizer::TokenizerWidget/> }.into_any(),
         tokens::merges::META_ID => view! { <tokens::merges::MergesWidget/> }.into_any(),
         tokens::train::META_ID => view! { <tokens::train::TrainWidget/> }.into_any(),
-        other => {
-            let other = other.to_owned();
-            view! {
-                <div class="page">
-                    <h1>"No such widget"</h1>
-                    <p>"This embed link asks for a widget called “" {other} "”, which does not exist. Check the link you were given."</p>
-                </div>
-            }
-            .into_any()
-        }
+        other => no_such_widget(other),
     }
+}
+
+/// A widget that lives in the shell's module ([`is_light`]), alone, or the message for an unknown id.
+pub fn embed_light(id: &str) -> AnyView {
+    match id {
+        lifecycle::META_ID => view! { <lifecycle::LifecycleWidget/> }.into_any(),
+        other => no_such_widget(other),
+    }
+}
+
+fn no_such_widget(other: &str) -> AnyView {
+    let other = other.to_owned();
+    view! {
+        <div class="page">
+            <h1>"No such widget"</h1>
+            <p>"This embed link asks for a widget called “" {other} "”, which does not exist. Check the link you were given."</p>
+        </div>
+    }
+    .into_any()
 }

@@ -301,6 +301,40 @@ describe('shell', () => {
     await context.close();
   });
 
+  it('loads a heavy section on demand; its plots follow the theme toggle; navigating away and back remounts it', async () => {
+    const { context, page, log } = await openPage(env.browser, { colorScheme: 'light' });
+    await page.goto(env.server.origin + '/');
+    await appReady(page);
+    const loaded = () => log.requests.some((u) => u.includes('genai-sections_bg.wasm'));
+    assert.equal(loaded(), false, 'the landing page does not fetch the sections module');
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Diffusion' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Diffusion models' }).waitFor();
+    assert.equal(loaded(), true);
+    // The ᾱ/β chart's corner pixel is the plot background: it changes with the theme.
+    const chart = page.getByRole('img', { name: /schedule over t = 0…1000/ });
+    await chart.waitFor();
+    const corner = () => chart.evaluate((c) => Array.from(c.getContext('2d').getImageData(1, 1, 1, 1).data.slice(0, 3)).join(','));
+    const light = await corner();
+    await page.getByRole('button', { name: 'Dark theme' }).click();
+    await page.waitForFunction(([sel, before]) => {
+      const c = document.querySelector(sel);
+      return c && Array.from(c.getContext('2d').getImageData(1, 1, 1, 1).data.slice(0, 3)).join(',') !== before;
+    }, ['canvas[aria-label*="schedule over t"]', light]);
+    // Away and back: one module fetch per visit, the section mounts again.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'GANs' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Generative adversarial networks' }).waitFor();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Generative AI you can touch' }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Generative adversarial networks' }).waitFor();
+    assert.equal(await page.locator('main h1').count(), 1);
+    assert.equal(log.requests.filter((u) => u.includes('genai-sections_bg.wasm')).length, 1);
+    // This test's own pixel reads make Chromium suggest willReadFrequently; that is not the app's.
+    log.console = log.console.filter((m) => !m.includes('willReadFrequently'));
+    assertCleanConsole(log);
+    await context.close();
+  });
+
   it('a bug in one widget shows an error panel there while the other widget keeps working', async () => {
     const { context, page, log } = await openPage(env.browser);
     await page.goto(env.server.origin + '/?page=diagnostics');

@@ -1,9 +1,50 @@
-//! Entry points for the benchmark harness (bench/suites/*.mjs), reached from the page as
-//! `window.wasmBindings`: they run the same core code the widgets run, without the UI around it.
+//! The sections binary: the heavy sections (tokens, embeddings, diffusion, GANs) and their widgets,
+//! loaded by the shell's `SectionHost` when one of them opens and mounted into the element it gives.
+//! Also the entry points the benchmark harness calls (`window.sectionBindings`).
 
+use genai_explorables::{pages, shell, widgets};
+use leptos::prelude::*;
+use std::cell::RefCell;
 use genai_core::bpe::{Encoding, Pattern, Vocab};
 use genai_core::bpe_train::Trainer;
 use wasm_bindgen::prelude::*;
+
+thread_local! {
+    /// The mounted section; dropping it unmounts it.
+    static MOUNTED: RefCell<Option<Box<dyn std::any::Any>>> = const { RefCell::new(None) };
+}
+
+/// Mounts `what` — `page:<key>` or `embed:<widget id>` — into `el`, replacing any earlier section.
+#[wasm_bindgen]
+pub fn mount_section(what: &str, el: web_sys::HtmlElement) {
+    unmount_section();
+    let what = what.to_owned();
+    let handle = leptos::mount::mount_to(el, move || {
+        shell::theme::follow_document_theme();
+        match what.split_once(':') {
+            Some(("page", "tokens")) => pages::tokens::TokensPage().into_any(),
+            Some(("page", "embeddings")) => pages::embeddings::EmbeddingsPage().into_any(),
+            Some(("page", "diffusion")) => pages::diffusion::DiffusionPage().into_any(),
+            Some(("page", "gan")) => pages::gan::GanPage().into_any(),
+            Some(("embed", id)) => widgets::embed(id),
+            _ => view! { <p class="notice" role="alert">"This section could not be found."</p> }.into_any(),
+        }
+    });
+    MOUNTED.with(|m| *m.borrow_mut() = Some(Box::new(handle)));
+}
+
+/// Unmounts the current section (its effects and animation loops stop).
+#[wasm_bindgen]
+pub fn unmount_section() {
+    let old = MOUNTED.with(|m| m.borrow_mut().take());
+    drop(old);
+}
+
+fn main() {
+    shell::errors::install_panic_hook();
+}
+
+// ---- Benchmark entry points -------------------------------------------------------------------
 
 /// A BPE encoder built from a shipped vocabulary file.
 #[wasm_bindgen]

@@ -1,0 +1,90 @@
+//! Loading the heavy sections on demand. The landing page downloads only the shell's WebAssembly;
+//! the tokens, embeddings, diffusion and GAN sections (and their widgets' embeds) live in a second
+//! module, `genai-sections`, fetched the first time one of them opens and kept for the visit.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(inline_js = "
+let loading = null;
+export function load_sections() {
+  if (!loading) {
+    const base = document.baseURI;
+    loading = import(new URL('genai-sections.js', base).href)
+      .then(async (m) => { await m.default({ module_or_path: new URL('genai-sections_bg.wasm', base) }); window.sectionBindings = m; return m; })
+      .catch((e) => { loading = null; throw e; });
+  }
+  return loading;
+}
+")]
+extern "C" {
+    fn load_sections() -> js_sys::Promise;
+}
+
+thread_local! {
+    static MODULE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+}
+
+fn call(module: &JsValue, name: &str, args: &[JsValue]) -> Result<(), String> {
+    let f: js_sys::Function = js_sys::Reflect::get(module, &name.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or_else(|| format!("the sections module has no {name}"))?;
+    let array: js_sys::Array = args.iter().collect();
+    f.apply(&JsValue::NULL, &array).map(|_| ()).map_err(|e| format!("{e:?}"))
+}
+
+/// Where a heavy section or widget appears: `what` is `page:<key>` or `embed:<widget id>`.
+#[component]
+pub fn SectionHost(what: String) -> impl IntoView {
+    let node = NodeRef::<Div>::new();
+    let status = RwSignal::new(Some(Ok::<(), String>(())));
+    let alive = Rc::new(Cell::new(true));
+    let alive_for_load = alive.clone();
+    let what_for_load = what.clone();
+    Effect::new(move |done: Option<()>| {
+        if done.is_some() {
+            return;
+        }
+        let Some(el) = node.get() else { return };
+        let (alive, what) = (alive_for_load.clone(), what_for_load.clone());
+        leptos::task::spawn_local(async move {
+            let module = match MODULE.with(|m| m.borrow().clone()) {
+                Some(m) => Ok(m),
+                None => JsFuture::from(load_sections()).await.map_err(|e| format!("{e:?}")),
+            };
+            if !alive.get() {
+                return;
+            }
+            let mounted = module.and_then(|m| {
+                MODULE.with(|slot| *slot.borrow_mut() = Some(m.clone()));
+                let el: web_sys::HtmlElement = el.into();
+                call(&m, "mount_section", &[JsValue::from_str(&what), el.into()])
+            });
+            match mounted {
+                Ok(()) => status.set(None),
+                Err(e) => {
+                    web_sys::console::error_1(&format!("loading a section: {e}").into());
+                    status.set(Some(Err("This section could not be loaded: its code did not arrive or did not start. Check your connection and reload the page.".to_owned())));
+                }
+            }
+        });
+    });
+    let alive = send_wrapper::SendWrapper::new(alive);
+    on_cleanup(move || {
+        alive.set(false);
+        if let Some(m) = MODULE.with(|m| m.borrow().clone()) {
+            let _ = call(&m, "unmount_section", &[]);
+        }
+    });
+    view! {
+        {move || match status.get() {
+            Some(Ok(())) => Some(view! { <p class="loading" role="status"><progress aria-label="Loading this section"></progress>" Loading this section…"</p> }.into_any()),
+            Some(Err(msg)) => Some(view! { <p class="notice" role="alert">{msg}</p> }.into_any()),
+            None => None,
+        }}
+        <div class="section-host" node_ref=node></div>
+    }
+}
