@@ -582,8 +582,9 @@ pub mod learned {
             m
         }
 
-        fn tau(&self, schedule: &Schedule, t: usize) -> f32 {
-            match self.time_input {
+        /// τ, the time as the network sees it, for step t of `schedule`.
+        fn tau(time_input: TimeInput, schedule: &Schedule, t: usize) -> f32 {
+            match time_input {
                 TimeInput::Step => t as f32 / schedule.steps() as f32,
                 TimeInput::NoiseLevel => (1.0 - schedule.alpha_bar_at(t)).sqrt() as f32,
                 TimeInput::LogSnr => {
@@ -593,18 +594,18 @@ pub mod learned {
             }
         }
 
-        /// Network inputs for items `xs` at times `ts` under `schedule`, with class `cs` (None = no class).
-        fn fill_input(&mut self, schedule: &Schedule, xs: &[f32], ts: &[usize], cs: &[Option<u8>]) {
+        /// Network inputs for items `xs` at times `taus` (see [`Self::tau`]), with class `cs` (None = no class).
+        fn fill_input(&mut self, xs: &[f32], taus: &[f32], cs: &[Option<u8>]) {
             let dim = self.dim;
             let onehot = if self.classes > 0 { self.classes + 1 } else { 0 };
             let width = dim + TIME_FEATURES + onehot;
             let mut input = std::mem::take(&mut self.input);
             input.clear();
-            input.resize(ts.len() * width, 0.0);
-            for (k, (&t, &c)) in ts.iter().zip(cs).enumerate() {
+            input.resize(taus.len() * width, 0.0);
+            for (k, (&tau, &c)) in taus.iter().zip(cs).enumerate() {
                 let row = &mut input[k * width..(k + 1) * width];
                 row[..dim].copy_from_slice(&xs[dim * k..dim * (k + 1)]);
-                time_features(self.tau(schedule, t), &mut row[dim..dim + TIME_FEATURES]);
+                time_features(tau, &mut row[dim..dim + TIME_FEATURES]);
                 if onehot > 0 {
                     let slot = c.map(|c| (c as usize).min(self.classes)).unwrap_or(self.classes);
                     row[dim + TIME_FEATURES + slot] = 1.0;
@@ -638,9 +639,8 @@ pub mod learned {
                     xt[j] = s * x0[j] + q * self.eps[j];
                 }
             }
-            let schedule = std::mem::replace(&mut self.schedule, Schedule { beta: Vec::new(), alpha_bar: Vec::new() });
-            self.fill_input(&schedule, &xt, &ts, &cs);
-            self.schedule = schedule;
+            let taus: Vec<f32> = ts.iter().map(|&t| Self::tau(self.time_input, &self.schedule, t)).collect();
+            self.fill_input(&xt, &taus, &cs);
             self.net.zero_grad();
             let pred = self.net.forward(&self.input).to_vec();
             let loss = mse(&pred, &self.eps, &mut self.grad);
@@ -655,7 +655,8 @@ pub mod learned {
         /// ε_θ(x, t, c) for every item of `xs`, at step t of `schedule`.
         pub fn predict_under(&mut self, schedule: &Schedule, xs: &[f32], t: usize, class: Option<u8>) -> Vec<f32> {
             let n = xs.len() / self.dim;
-            self.fill_input(schedule, xs, &vec![t; n], &vec![class; n]);
+            let tau = Self::tau(self.time_input, schedule, t);
+            self.fill_input(xs, &vec![tau; n], &vec![class; n]);
             self.net.forward(&self.input).to_vec()
         }
 
@@ -759,6 +760,22 @@ pub mod digit_model {
             Some(net) => LearnedDiffusion::from_net(net, data, labels, Digits::DIM, 10, schedule, TimeInput::LogSnr, LEARNING_RATE, BATCH, seed),
         }
     }
+}
+
+/// For scale: the median, over every `stride`-th item of `data`, of the distance to its nearest
+/// *other* item — how far apart two training items typically are.
+pub fn median_nearest_other(data: &[f32], dim: usize, stride: usize) -> Option<f32> {
+    let mut gaps: Vec<f32> = data
+        .chunks_exact(dim)
+        .enumerate()
+        .step_by(stride.max(1))
+        .map(|(i, x)| {
+            let d2 = data.chunks_exact(dim).enumerate().filter(|(j, _)| *j != i).map(|(_, y)| y.iter().zip(x).map(|(a, b)| (a - b) * (a - b)).sum::<f32>()).fold(f32::MAX, f32::min);
+            d2.sqrt()
+        })
+        .collect();
+    gaps.sort_by(|a, b| a.total_cmp(b));
+    gaps.get(gaps.len() / 2).copied()
 }
 
 /// The item of `data` (items of width `dim`) nearest to `x` in Euclidean distance, and that distance.

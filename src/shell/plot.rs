@@ -144,6 +144,15 @@ impl PlotCtx {
     }
 }
 
+/// Appends a point to a training curve, keeping it at most `max` points long: when full, every
+/// other point is dropped, so the curve keeps its whole span at half the density.
+pub fn push_thinned<T: Copy>(curve: &mut Vec<T>, point: T, max: usize) {
+    curve.push(point);
+    if curve.len() > max {
+        *curve = curve.iter().step_by(2).copied().collect();
+    }
+}
+
 /// The drawing area a draw function paints on.
 pub type Area = DrawingArea<CanvasBackend, Shift>;
 

@@ -3,6 +3,7 @@
 //! module, `genai-sections`, fetched the first time one of them opens and kept for the visit.
 
 use leptos::html::Div;
+use super::widget::Loading;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -81,7 +82,7 @@ pub fn SectionHost(what: String) -> impl IntoView {
     });
     view! {
         {move || match status.get() {
-            Some(Ok(())) => Some(view! { <p class="loading" role="status"><progress aria-label="Loading this section"></progress>" Loading this section…"</p> }.into_any()),
+            Some(Ok(())) => Some(view! { <Loading label="Loading this section" text="Loading this section…"/> }.into_any()),
             Some(Err(msg)) => Some(view! { <p class="notice" role="alert">{msg}</p> }.into_any()),
             None => None,
         }}

@@ -161,3 +161,10 @@ fn select_target(ev: &web_sys::FocusEvent) {
         }
     }
 }
+
+/// "Loading …" with an indeterminate progress bar named `label`, announced politely: what every
+/// widget shows while its data or code arrives.
+#[component]
+pub fn Loading(#[prop(into)] label: String, #[prop(into)] text: String) -> impl IntoView {
+    view! { <p class="loading" role="status"><progress aria-label=label></progress>" "{text}</p> }
+}

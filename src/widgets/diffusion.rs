@@ -9,7 +9,7 @@ use crate::shell::checkpoint::Checkpoint;
 use crate::shell::dom;
 use crate::shell::plot::{line_chart, Area, Line, PlotCanvas, PlotCtx};
 use crate::shell::urlstate::use_url_state;
-use crate::shell::widget::{WidgetFrame, WidgetMeta};
+use crate::shell::widget::{Loading, WidgetFrame, WidgetMeta};
 use genai_core::diffusion::{forward, Digits, Icons, Schedule};
 use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
 use genai_core::rng::Rng;
@@ -146,7 +146,7 @@ struct Picked {
 }
 
 /// Draws images side by side, each filling the height.
-fn draw_row(ctx: &PlotCtx, images: &[Vec<f32>], side: usize) {
+fn draw_row(ctx: &PlotCtx, images: &[&[f32]], side: usize) {
     draw_grid(ctx, images, side, images.len(), (0.0, 0.0, ctx.width as f64, ctx.height as f64));
 }
 
@@ -265,7 +265,7 @@ pub fn DiffusionWidget() -> impl IntoView {
         <WidgetFrame meta=META share_query=url.share_query() notices=url.notices>
             <div class="diffusion" node_ref=root>
                 {move || match status.get() {
-                    None => Some(view! { <p class="loading" role="status"><progress aria-label="Loading the digits"></progress>" Loading 1,797 handwritten digits (117 KB)…"</p> }.into_any()),
+                    None => Some(view! { <Loading label="Loading the digits" text="Loading 1,797 handwritten digits (117 KB)…"/> }.into_any()),
                     Some(Err(msg)) => Some(view! { <p class="notice" role="alert">{msg}</p> }.into_any()),
                     Some(Ok(())) => None,
                 }}
@@ -316,7 +316,7 @@ pub fn DiffusionWidget() -> impl IntoView {
                 {move || match (st().source, icons_status.get(), picked.get().is_some()) {
                     (Source::Icon, Some(Err(msg)), _) => Some(view! { <p class="notice" role="alert">{msg}</p> }.into_any()),
                     (Source::Icon, _, false) if icons.with_value(|i| i.is_some()) => Some(view! { <p class="notice" role="status">{format!("There is no icon called “{}”; pick one from the list.", st().icon)}</p> }.into_any()),
-                    (Source::Icon, _, false) => Some(view! { <p class="loading" role="status"><progress aria-label="Loading the icons"></progress>" Loading 1,036 pixel-art icons (88 KB)…"</p> }.into_any()),
+                    (Source::Icon, _, false) => Some(view! { <Loading label="Loading the icons" text="Loading 1,036 pixel-art icons (88 KB)…"/> }.into_any()),
                     _ => None,
                 }}
                 <label class="field wide" for="diff-t">
@@ -331,7 +331,7 @@ pub fn DiffusionWidget() -> impl IntoView {
                         <PlotCanvas label=Signal::derive(move || format!("{} at t = {}: √ᾱ = {:.3} of the image plus √(1 − ᾱ) = {:.3} of noise.", picked.with(|p| p.as_ref().map(|p| p.name.clone()).unwrap_or_default()), t_now(), schedule.with(|s| s.alpha_bar_at(t_now())).sqrt(), (1.0 - schedule.with(|s| s.alpha_bar_at(t_now()))).sqrt()))
                             aspect=1.0 draw=move |_a: &Area, ctx: &PlotCtx| {
                             if let Some((img, side)) = noisy(t_now()) {
-                                draw_row(ctx, &[img], side);
+                                draw_row(ctx, &[&img], side);
                             }
                         } alt_title="Show the pixels">
                             <p>{move || noisy(t_now()).map(|(img, side)| img.chunks(side).map(|r| r.iter().map(|v| format!("{v:+.2}")).collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join(" / ")).unwrap_or_default()}</p>
@@ -384,7 +384,7 @@ pub fn DiffusionWidget() -> impl IntoView {
                         aspect=0.14 draw=move |_a: &Area, ctx: &PlotCtx| {
                         let imgs: Vec<(Vec<f32>, usize)> = STRIP.iter().filter_map(|&t| noisy(t)).collect();
                         if let Some(side) = imgs.first().map(|i| i.1) {
-                            draw_row(ctx, &imgs.into_iter().map(|i| i.0).collect::<Vec<_>>(), side);
+                            draw_row(ctx, &imgs.iter().map(|i| &i.0[..]).collect::<Vec<_>>(), side);
                         }
                     } alt_title="About the frames">
                         <p>"Each frame uses the same noise ε, so only the balance between image and noise changes from left to right."</p>

@@ -2,7 +2,7 @@
 //! then turns fresh noise into points on the data.
 
 use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopControls, LoopOptions, AS_FAST_AS_POSSIBLE};
-use crate::shell::plot::{line_chart, Area, Line, PlotCanvas, PlotCtx};
+use crate::shell::plot::{line_chart, push_thinned, Area, Line, PlotCanvas, PlotCtx};
 use crate::shell::urlstate::use_url_state;
 use crate::shell::widget::{WidgetFrame, WidgetMeta};
 use crate::widgets::diffusion::Sampler;
@@ -144,12 +144,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
             diverged.set(true);
         } else if f.single_step || t - last_record.get_value() >= 100.0 {
             last_record.set_value(t);
-            losses.update(|l| {
-                l.push((step.get_untracked() as f64, loss as f64));
-                if l.len() > 600 {
-                    *l = l.iter().step_by(2).copied().collect();
-                }
-            });
+            losses.update(|l| push_thinned(l, (step.get_untracked() as f64, loss as f64), 600));
         }
     });
     Effect::new(move |_| {

@@ -6,14 +6,15 @@
 use super::diffusion::{DiffState, Sampler, T, TRAIN};
 use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopControls, LoopOptions, AS_FAST_AS_POSSIBLE};
 use crate::shell::assets;
-use crate::shell::plot::{line_chart, Area, Line, PlotCanvas, PlotCtx};
+use crate::shell::plot::{line_chart, push_thinned, Area, Line, PlotCanvas, PlotCtx};
 use genai_core::diffusion::digit_model::PRETRAINED_STEPS;
 use genai_core::diffusion::learned::LearnedDiffusion;
-use genai_core::diffusion::{ddim_step, ddpm_step, digit_model, guide, implied_clean, implied_noise, nearest_item, optimal_denoise, sampling_times, Digits, Schedule};
+use genai_core::diffusion::{ddim_step, ddpm_step, digit_model, guide, implied_clean, implied_noise, median_nearest_other, nearest_item, optimal_denoise, sampling_times, Digits, Schedule};
 use genai_core::nn::Mlp;
 use genai_core::query::Choice;
 use genai_core::rng::Rng;
 use leptos::html::Div;
+use crate::shell::widget::Loading;
 use leptos::prelude::*;
 use std::rc::Rc;
 
@@ -118,7 +119,7 @@ fn optimal_step(sch: &Schedule, d: &Digits, s: &DiffState, r: &mut Run) {
 
 /// Draws square images of `side` × `side` pixels (values in [−1, 1], black to white) in a grid of
 /// `cols` columns inside the box (x, y, w, h) of device pixels, a small gap between.
-pub fn draw_grid(ctx: &PlotCtx, images: &[Vec<f32>], side: usize, cols: usize, (x0, y0, w, h): (f64, f64, f64, f64)) {
+pub fn draw_grid(ctx: &PlotCtx, images: &[&[f32]], side: usize, cols: usize, (x0, y0, w, h): (f64, f64, f64, f64)) {
     let cols = cols.max(1);
     let rows = images.len().div_ceil(cols).max(1);
     let gap = ctx.px(4.0);
@@ -295,12 +296,7 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
             diverged.set(true);
         } else if f.single_step || now - last_record.get_value() >= 100.0 {
             last_record.set_value(now);
-            losses.update(|l| {
-                l.push(((PRETRAINED_STEPS + total) as f64, loss as f64));
-                if l.len() > 600 {
-                    *l = l.iter().step_by(2).copied().collect();
-                }
-            });
+            losses.update(|l| push_thinned(l, ((PRETRAINED_STEPS + total) as f64, loss as f64), 600));
         }
     });
     Effect::new(move |_| {
@@ -326,15 +322,7 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
     let typical_gap = Memo::new(move |_| {
         let _ = version.get();
         let d = digits.get_value()?;
-        let mut gaps: Vec<f32> = (0..d.len())
-            .step_by(d.len().div_ceil(200).max(1))
-            .map(|i| {
-                let x = d.image(i);
-                d.pixels.chunks_exact(64).enumerate().filter(|(j, _)| *j != i).map(|(_, y)| y.iter().zip(x).map(|(a, b)| (a - b) * (a - b)).sum::<f32>()).fold(f32::MAX, f32::min).sqrt()
-            })
-            .collect();
-        gaps.sort_by(|a, b| a.total_cmp(b));
-        gaps.get(gaps.len() / 2).copied()
+        median_nearest_other(&d.pixels, 64, d.len().div_ceil(200))
     });
 
     /// What the reverse run shows.
@@ -441,7 +429,7 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
             "w = 0 ignores the request, w = 1 follows it, larger w pushes harder."
         </p>
         {move || match (st().denoiser, model_state.get()) {
-            (Denoiser::Learned, ModelState::Loading | ModelState::Idle) => Some(view! { <p class="loading" role="status"><progress aria-label="Loading the network"></progress>" Loading the trained network (212 KB)…"</p> }.into_any()),
+            (Denoiser::Learned, ModelState::Loading | ModelState::Idle) => Some(view! { <Loading label="Loading the network" text="Loading the trained network (212 KB)…"/> }.into_any()),
             (Denoiser::Learned, ModelState::Failed(msg)) => Some(view! { <p class="notice" role="alert">{msg}</p> }.into_any()),
             _ => None,
         }}
@@ -456,8 +444,8 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
                         aspect=0.5 draw=move |_a: &Area, ctx: &PlotCtx| {
                         reverse_view.with(|v| {
                             let Some(v) = v else { return };
-                            let samples: Vec<Vec<f32>> = v.x.chunks(64).map(|c| c.to_vec()).collect();
-                            let guesses: Vec<Vec<f32>> = v.x0.chunks(64).map(|c| c.to_vec()).collect();
+                            let samples: Vec<&[f32]> = v.x.chunks(64).collect();
+                            let guesses: Vec<&[f32]> = v.x0.chunks(64).collect();
                             let (w, h) = (ctx.width as f64, ctx.height as f64);
                             let gap = ctx.px(12.0);
                             draw_grid(ctx, &samples, 8, 4, (0.0, 0.0, (w - gap) / 2.0, h));
@@ -473,7 +461,9 @@ pub fn ReverseSection(state: RwSignal<DiffState>, digits: StoredValue<Option<Rc<
                         <PlotCanvas label=Signal::derive(move || format!("For sample 1, the five training digits with the largest weight: {}.", top_words()))
                             aspect=0.2 draw=move |_a: &Area, ctx: &PlotCtx| {
                             let d = digits.get_value();
-                            let thumbs: Vec<Vec<f32>> = reverse_view.with(|v| v.as_ref().map(|v| v.top.iter().filter_map(|(i, _)| d.as_ref().map(|d| d.image(*i).to_vec())).collect()).unwrap_or_default());
+                            let Some(d) = d else { return };
+                            let top: Vec<usize> = reverse_view.with(|v| v.as_ref().map(|v| v.top.iter().map(|t| t.0).collect()).unwrap_or_default());
+                            let thumbs: Vec<&[f32]> = top.iter().map(|&i| d.image(i)).collect();
                             draw_grid(ctx, &thumbs, 8, 5, (0.0, 0.0, ctx.width as f64, ctx.height as f64));
                         } alt_title="Weights as text">
                             <p>{top_words}</p>

@@ -132,7 +132,7 @@ pub fn OwnImage(state: RwSignal<DiffState>) -> impl IntoView {
             <PlotCanvas label=Signal::derive(move || { let (x, y) = cursor.get(); format!("Your 24 × 24 image: draw by pointing, or focus it and use the arrow keys with Space to paint (Shift + arrow paints as it moves). Cursor at column {}, row {}.", x + 1, y + 1) })
                 aspect=1.0 draw=move |_a: &Area, ctx: &PlotCtx| {
                     let img = state.with(|s| s.drawing.clone()).unwrap_or_else(|| blank_for_view.clone());
-                    draw_grid(ctx, &[img], SIDE, 1, (0.0, 0.0, ctx.width as f64, ctx.height as f64));
+                    draw_grid(ctx, &[&img], SIDE, 1, (0.0, 0.0, ctx.width as f64, ctx.height as f64));
                     let (x, y) = cursor.get();
                     let cell = ctx.width.min(ctx.height) as f64 / SIDE as f64;
                     let left = (ctx.width as f64 - cell * SIDE as f64) / 2.0;

@@ -7,7 +7,7 @@ use crate::shell::checkpoint::Checkpoint;
 use crate::shell::dom;
 use crate::shell::plot::{Area, PlotCanvas, PlotCtx, PointerPhase};
 use crate::shell::urlstate::use_url_state;
-use crate::shell::widget::{WidgetFrame, WidgetMeta};
+use crate::shell::widget::{Loading, WidgetFrame, WidgetMeta};
 use genai_core::embed::{neighbour_preservation, pca, Knn, KnnBuilder, Metric, Table};
 use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
 use genai_core::tsne::{Tsne, TsneConfig};
@@ -679,7 +679,7 @@ pub fn EmbeddingsWidget() -> impl IntoView {
         <WidgetFrame meta=META share_query=url.share_query() notices=url.notices>
             <div class="embeddings" node_ref=root>
                 {move || match status.get() {
-                    None => Some(view! { <p class="loading" role="status"><progress aria-label="Loading the embedding table"></progress>" Loading the embedding table (2 MB)…"</p> }.into_any()),
+                    None => Some(view! { <Loading label="Loading the embedding table" text="Loading the embedding table (2 MB)…"/> }.into_any()),
                     Some(Err(msg)) => Some(view! { <p class="notice" role="alert">{msg}</p> }.into_any()),
                     Some(Ok(())) => None,
                 }}

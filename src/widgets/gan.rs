@@ -4,7 +4,7 @@ use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopControls, Lo
 use crate::shell::checkpoint::Checkpoint;
 use crate::shell::controls::flag_checkbox;
 use crate::shell::dom;
-use crate::shell::plot::{line_chart, Area, Line, PlotCanvas, PlotCtx};
+use crate::shell::plot::{line_chart, push_thinned, Area, Line, PlotCanvas, PlotCtx};
 use crate::shell::sketch;
 use crate::shell::urlstate::use_url_state;
 use crate::shell::widget::{WidgetFrame, WidgetMeta};
@@ -451,12 +451,7 @@ pub fn GanWidget() -> impl IntoView {
         if due_record {
             last_record.set_value(t);
             let (kl, js) = s.divergence.map(|v| (v.kl, v.js)).unwrap_or((f32::NAN, f32::NAN));
-            history.update(|h| {
-                h.push(Record { iteration: s.iteration, d, g, kl, js });
-                if h.len() > HISTORY_MAX {
-                    *h = h.iter().step_by(2).copied().collect();
-                }
-            });
+            history.update(|h| push_thinned(h, Record { iteration: s.iteration, d, g, kl, js }, HISTORY_MAX));
         }
         if due_text {
             last_text.set_value(t);

@@ -7,7 +7,7 @@
 //! `public/diffusion/denoiser.json` (settings and the measurements printed here). Deterministic for a
 //! seed: the same command gives the same bytes.
 
-use genai_core::diffusion::{digit_model, nearest_item, sampling_times, Digits, Schedule};
+use genai_core::diffusion::{digit_model, median_nearest_other, nearest_item, sampling_times, Digits, Schedule};
 use genai_core::rng::Rng;
 use std::time::Instant;
 
@@ -61,15 +61,9 @@ fn main() {
     }
     println!("guided (w = 3): {hits}/100 samples nearest to a training digit of the asked class");
     // For scale: how far is each training digit from its nearest other training digit?
-    let mut nn: Vec<f32> = (0..digits.len())
-        .map(|i| {
-            let x = digits.image(i);
-            digits.pixels.chunks_exact(64).enumerate().filter(|(j, _)| *j != i).map(|(_, y)| y.iter().zip(x).map(|(a, b)| (a - b) * (a - b)).sum::<f32>().sqrt()).fold(f32::MAX, f32::min)
-        })
-        .collect();
-    nn.sort_by(|a, b| a.total_cmp(b));
-    println!("training digits: distance to the nearest other training digit, median {:.3}", nn[nn.len() / 2]);
-    report.push(format!("\"training_median_nearest_other\": {:.4}", nn[nn.len() / 2]));
+    let gap = median_nearest_other(&digits.pixels, 64, 1).expect("digits");
+    println!("training digits: distance to the nearest other training digit, median {gap:.3}");
+    report.push(format!("\"training_median_nearest_other\": {gap:.4}"));
     let weights = model.net.to_bytes();
     std::fs::write(format!("{root}/denoiser.bin"), &weights).expect("write denoiser.bin");
     let json = format!(

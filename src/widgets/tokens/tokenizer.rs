@@ -5,7 +5,7 @@ use super::store::{decode, parse_ids, use_tokenization, Kind, Outcome, Store};
 use super::{hex, token_label};
 use crate::shell::controls::flag_checkbox;
 use crate::shell::urlstate::use_url_state;
-use crate::shell::widget::{WidgetFrame, WidgetMeta};
+use crate::shell::widget::{Loading, WidgetFrame, WidgetMeta};
 use genai_core::bpe::Token;
 use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
 use genai_core::tokenize::{disagreements, masked_positions, next_token_examples};
@@ -122,7 +122,7 @@ fn TokenView(
         <div class="token-view">
             {move || match outcome.get() {
                 Outcome::Waiting(msg) => view! {
-                    <p class="loading" role="status"><progress aria-label=msg.clone()></progress> " " {msg.clone()}</p>
+                    <Loading label=msg.clone() text=msg.clone()/>
                 }.into_any(),
                 Outcome::Failed(msg) => view! { <p class="error-panel" role="alert">{msg}</p> }.into_any(),
                 Outcome::Ready(tokens) => {
