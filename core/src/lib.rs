@@ -15,6 +15,7 @@ pub mod diffusion;
 pub mod embed;
 pub mod gan;
 pub mod geom;
+pub mod gpt;
 pub mod pretokenize;
 #[rustfmt::skip]
 pub mod unicode_tables;
