@@ -12,6 +12,7 @@ pub enum Page {
     Lifecycle,
     Tokens,
     Embeddings,
+    Llm,
     Diffusion,
     Gan,
     Diagnostics,
@@ -19,7 +20,7 @@ pub enum Page {
 
 impl Page {
     /// Sections listed in the header navigation, in order.
-    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Diffusion, Page::Gan];
+    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Diffusion, Page::Gan];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -27,6 +28,7 @@ impl Page {
             Page::Lifecycle => "lifecycle",
             Page::Tokens => "tokens",
             Page::Embeddings => "embeddings",
+            Page::Llm => "llm",
             Page::Diffusion => "diffusion",
             Page::Gan => "gan",
             Page::Diagnostics => "diagnostics",
@@ -34,7 +36,7 @@ impl Page {
     }
 
     pub fn from_key(key: &str) -> Option<Page> {
-        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Diffusion, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
+        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Diffusion, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
     }
 
     /// Short name for navigation.
@@ -44,6 +46,7 @@ impl Page {
             Page::Lifecycle => "Foundation models",
             Page::Tokens => "Tokens",
             Page::Embeddings => "Embeddings",
+            Page::Llm => "Language models",
             Page::Diffusion => "Diffusion",
             Page::Gan => "GANs",
             Page::Diagnostics => "Diagnostics",

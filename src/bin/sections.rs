@@ -1,4 +1,4 @@
-//! The sections binary: the heavy sections (tokens, embeddings, diffusion, GANs) and their widgets,
+//! The sections binary: the heavy sections (tokens, embeddings, language models, diffusion, GANs) and their widgets,
 //! loaded by the shell's `SectionHost` when one of them opens and mounted into the element it gives.
 //! Also the entry points the benchmark harness calls (`window.sectionBindings`).
 
@@ -26,6 +26,7 @@ pub fn mount_section(what: &str, el: web_sys::HtmlElement) {
             Some(("page", "embeddings")) => pages::embeddings::EmbeddingsPage().into_any(),
             Some(("page", "diffusion")) => pages::diffusion::DiffusionPage().into_any(),
             Some(("page", "gan")) => pages::gan::GanPage().into_any(),
+            Some(("page", "llm")) => pages::llm::LlmPage().into_any(),
             Some(("embed", id)) => widgets::embed(id),
             _ => view! { <p class="notice" role="alert">"This section could not be found."</p> }.into_any(),
         }

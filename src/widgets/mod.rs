@@ -11,6 +11,10 @@ pub mod diffusion_source;
 pub mod embeddings;
 pub mod gan;
 pub mod lifecycle;
+pub mod lm;
+pub mod lm_embed;
+pub mod lm_store;
+pub mod lm_train;
 pub mod tokens;
 
 use leptos::prelude::*;
@@ -20,6 +24,9 @@ pub fn title_of(id: &str) -> Option<&'static str> {
     match id {
         lifecycle::META_ID => Some(lifecycle::META.title),
         gan::META_ID => Some(gan::META.title),
+        lm::META_ID => Some(lm::META.title),
+        lm_embed::META_ID => Some(lm_embed::META.title),
+        lm_train::META_ID => Some(lm_train::META.title),
         diffusion::META_ID => Some(diffusion::META.title),
         diffusion2d::META_ID => Some(diffusion2d::META.title),
         embeddings::META_ID => Some(embeddings::META.title),
@@ -41,6 +48,9 @@ pub fn embed(id: &str) -> AnyView {
     match id {
         lifecycle::META_ID => view! { <lifecycle::LifecycleWidget/> }.into_any(),
         gan::META_ID => view! { <gan::GanWidget/> }.into_any(),
+        lm::META_ID => view! { <lm::LmWidget/> }.into_any(),
+        lm_embed::META_ID => view! { <lm_embed::LmEmbedWidget/> }.into_any(),
+        lm_train::META_ID => view! { <lm_train::LmTrainWidget/> }.into_any(),
         diffusion::META_ID => view! { <diffusion::DiffusionWidget/> }.into_any(),
         diffusion2d::META_ID => view! { <diffusion2d::Diffusion2dWidget/> }.into_any(),
         embeddings::META_ID => view! { <embeddings::EmbeddingsWidget/> }.into_any(),

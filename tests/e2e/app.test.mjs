@@ -15,6 +15,7 @@ const ROUTES = [
   { name: 'lifecycle', query: '?page=lifecycle', h1: 'Foundation models' },
   { name: 'tokens', query: '?page=tokens&tokens.compare=1', h1: 'Tokens' },
   { name: 'embeddings', query: '?page=embeddings', h1: 'Embeddings' },
+  { name: 'llm', query: '?page=llm', h1: 'Large language models' },
   { name: 'diffusion', query: '?page=diffusion', h1: 'Diffusion models' },
   { name: 'gan', query: '?page=gan', h1: 'Generative adversarial networks' },
   { name: 'diagnostics', query: '?page=diagnostics', h1: 'Diagnostics' },
@@ -24,6 +25,7 @@ const ROUTES = [
   { name: 'embed-merges', query: '?embed=merges', h1: 'Merge replay' },
   { name: 'embed-bpe-train', query: '?embed=bpe-train', h1: 'Train your own BPE tokenizer' },
   { name: 'embed-gan', query: '?embed=gan', h1: 'GAN training' },
+  { name: 'embed-lm', query: '?embed=lm&lm.tokens=5', h1: 'Next-token prediction with a small GPT' },
   { name: 'embed-embeddings', query: '?embed=embeddings', h1: 'Embedding map' },
   { name: 'embed-diffusion', query: '?embed=diffusion', h1: 'Diffusion on handwritten digits' },
   { name: 'embed-diffusion-2d', query: '?embed=diffusion-2d', h1: '2-D diffusion trained live' },
@@ -108,7 +110,7 @@ describe('routing', () => {
     await appReady(page);
     const list = page.getByRole('list').filter({ has: page.getByRole('heading', { name: 'Tokens' }) });
     assert.equal(await list.getByRole('listitem').count(), 12);
-    assert.deepEqual(await list.getByRole('link').allInnerTexts(), ['Foundation models and their lifecycle', 'Self-supervised pre-training', 'Tokens', 'Embeddings', 'Diffusion models', 'Generative adversarial networks']);
+    assert.deepEqual(await list.getByRole('link').allInnerTexts(), ['Foundation models and their lifecycle', 'Self-supervised pre-training', 'Tokens', 'Embeddings', 'Large language models', 'Diffusion models', 'Generative adversarial networks']);
     await list.getByRole('link', { name: 'Foundation models and their lifecycle' }).click();
     await page.getByRole('heading', { level: 1, name: 'Foundation models' }).waitFor();
     await context.close();
