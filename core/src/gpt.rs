@@ -14,11 +14,12 @@
 //! can share one model (a native trainer runs one per thread). Generation uses a [`KvCache`]: each new
 //! token attends to the keys and values stored for the earlier ones.
 
+pub mod prompt;
 pub mod tokenizer;
 
 use crate::nn::{from_bf16, tanh, to_bf16};
 use crate::rng::Rng;
-use crate::simd::{axpy, dot};
+use crate::simd::{axpy, axpy4, dot, dot4};
 
 /// LayerNorm's ε (as in GPT-2).
 pub const LN_EPS: f32 = 1e-5;
@@ -215,10 +216,25 @@ impl Gpt {
 // ---------------------------------------------------------------------------------------------
 // The operations, each forward with its backward.
 
-/// y[r, o] = b[o] + Σ_c x[r, c]·W[o, c] for `rows` rows (W is (out, in), row-major).
+/// y[r, o] = b[o] + Σ_c x[r, c]·W[o, c] for `rows` rows (W is (out, in), row-major). Rows go four
+/// at a time through [`dot4`], so each weight row is read once per four rows; the sums are the same
+/// bits as one row at a time.
 fn matmul(y: &mut [f32], x: &[f32], w: &[f32], b: Option<&[f32]>, rows: usize, n_in: usize, n_out: usize) {
-    for r in 0..rows {
-        let xr = &x[r * n_in..(r + 1) * n_in];
+    let x_row = |r: usize| &x[r * n_in..(r + 1) * n_in];
+    let mut r = 0;
+    while r + 4 <= rows {
+        let xs = [x_row(r), x_row(r + 1), x_row(r + 2), x_row(r + 3)];
+        for o in 0..n_out {
+            let s = dot4(xs, &w[o * n_in..(o + 1) * n_in]);
+            let bias = b.map_or(0.0, |b| b[o]);
+            for (k, s) in s.into_iter().enumerate() {
+                y[(r + k) * n_out + o] = s + bias;
+            }
+        }
+        r += 4;
+    }
+    for r in r..rows {
+        let xr = x_row(r);
         let yr = &mut y[r * n_out..(r + 1) * n_out];
         for (o, y) in yr.iter_mut().enumerate() {
             *y = dot(xr, &w[o * n_in..(o + 1) * n_in]) + b.map_or(0.0, |b| b[o]);
@@ -226,25 +242,34 @@ fn matmul(y: &mut [f32], x: &[f32], w: &[f32], b: Option<&[f32]>, rows: usize, n
     }
 }
 
-/// Backward of [`matmul`]: dx += dy·W, dW += dyᵀ·x, db += Σ_r dy (each accumulates).
+/// Backward of [`matmul`]: dx += dy·W, dW += dyᵀ·x, db += Σ_r dy (each accumulates, four terms per
+/// pass through [`axpy4`], in the order of one term at a time).
 #[allow(clippy::too_many_arguments)]
 fn matmul_backward(dx: &mut [f32], dw: &mut [f32], db: Option<&mut [f32]>, dy: &[f32], x: &[f32], w: &[f32], rows: usize, n_in: usize, n_out: usize) {
+    let w_row = |o: usize| &w[o * n_in..(o + 1) * n_in];
     for r in 0..rows {
         let dyr = &dy[r * n_out..(r + 1) * n_out];
         let dxr = &mut dx[r * n_in..(r + 1) * n_in];
-        for (o, &g) in dyr.iter().enumerate() {
-            if g != 0.0 {
-                axpy(g, &w[o * n_in..(o + 1) * n_in], dxr);
-            }
+        let mut o = 0;
+        while o + 4 <= n_out {
+            axpy4([dyr[o], dyr[o + 1], dyr[o + 2], dyr[o + 3]], [w_row(o), w_row(o + 1), w_row(o + 2), w_row(o + 3)], dxr);
+            o += 4;
+        }
+        for o in o..n_out {
+            axpy(dyr[o], w_row(o), dxr);
         }
     }
+    let x_row = |r: usize| &x[r * n_in..(r + 1) * n_in];
     for o in 0..n_out {
         let dwo = &mut dw[o * n_in..(o + 1) * n_in];
-        for r in 0..rows {
-            let g = dy[r * n_out + o];
-            if g != 0.0 {
-                axpy(g, &x[r * n_in..(r + 1) * n_in], dwo);
-            }
+        let g = |r: usize| dy[r * n_out + o];
+        let mut r = 0;
+        while r + 4 <= rows {
+            axpy4([g(r), g(r + 1), g(r + 2), g(r + 3)], [x_row(r), x_row(r + 1), x_row(r + 2), x_row(r + 3)], dwo);
+            r += 4;
+        }
+        for r in r..rows {
+            axpy(g(r), x_row(r), dwo);
         }
     }
     if let Some(db) = db {
@@ -827,18 +852,77 @@ impl Gpt {
     }
 
     /// Feeds a whole prompt through the cache (from empty) and returns the logits after its last
-    /// token. An empty prompt gives an empty vector.
+    /// token (an empty prompt gives an empty vector; tokens past the context are dropped). The same
+    /// numbers, bit for bit, as [`Gpt::step`] once per token, but every matrix product runs over all
+    /// the prompt's rows at once and the output layer only for the last row.
     pub fn prefill(&self, cache: &mut KvCache, tokens: &[u32]) -> Vec<f32> {
         cache.clear();
-        let mut logits = vec![0.0; self.cfg.vocab];
-        for &t in tokens.iter().take(self.cfg.ctx) {
-            self.step(cache, t, &mut logits);
+        let cfg = &self.cfg;
+        let (d, h, hs, v) = (cfg.d, cfg.heads, cfg.head_dim(), cfg.vocab);
+        let tokens = &tokens[..tokens.len().min(cfg.ctx)];
+        let n = tokens.len();
+        if n == 0 {
+            return Vec::new();
         }
-        if tokens.is_empty() {
-            Vec::new()
-        } else {
-            logits
+        let p = &self.params;
+        let mut x = vec![0.0f32; n * d];
+        for (t, &tok) in tokens.iter().enumerate() {
+            assert!((tok as usize) < v, "token id {tok} ≥ vocabulary {v}");
+            for c in 0..d {
+                x[t * d + c] = p[tok as usize * d + c] + p[cfg.wpe() + t * d + c];
+            }
         }
+        let last = (n - 1) * d;
+        cache.last_stream.clear();
+        cache.last_stream.extend_from_slice(&x[last..]);
+        cache.last_attention.clear();
+        cache.last_attention.resize(cfg.layers * h * n, 0.0);
+        let (mut ln, mut y, mut tmp) = (vec![0.0f32; n * d], vec![0.0f32; n * d], vec![0.0f32; n * d]);
+        let (mut qkv, mut hid) = (vec![0.0f32; n * 3 * d], vec![0.0f32; n * 4 * d]);
+        let (mut mean, mut rstd) = (vec![0.0f32; n], vec![0.0f32; n]);
+        let mut row = vec![0.0f32; n];
+        let scale = 1.0 / (hs as f32).sqrt();
+        for l in 0..cfg.layers {
+            let o = cfg.block(l);
+            layernorm(&mut ln, &mut mean, &mut rstd, &x, &p[o.ln1_g..], &p[o.ln1_b..], n, d);
+            matmul(&mut qkv, &ln, &p[o.qkv_w..], Some(&p[o.qkv_b..]), n, d, 3 * d);
+            for t in 0..n {
+                cache.k[l][t * d..(t + 1) * d].copy_from_slice(&qkv[t * 3 * d + d..t * 3 * d + 2 * d]);
+                cache.v[l][t * d..(t + 1) * d].copy_from_slice(&qkv[t * 3 * d + 2 * d..(t + 1) * 3 * d]);
+            }
+            for t in 0..n {
+                for hi in 0..h {
+                    let q = &qkv[t * 3 * d + hi * hs..][..hs];
+                    let a = &mut row[..t + 1];
+                    for (t2, a) in a.iter_mut().enumerate() {
+                        *a = dot(q, &cache.k[l][t2 * d + hi * hs..][..hs]) * scale;
+                    }
+                    softmax(a);
+                    let yt = &mut y[t * d + hi * hs..][..hs];
+                    yt.fill(0.0);
+                    for (t2, &a) in a.iter().enumerate() {
+                        axpy(a, &cache.v[l][t2 * d + hi * hs..][..hs], yt);
+                    }
+                    if t == n - 1 {
+                        cache.last_attention[(l * h + hi) * n..][..n].copy_from_slice(a);
+                    }
+                }
+            }
+            matmul(&mut tmp, &y, &p[o.proj_w..], Some(&p[o.proj_b..]), n, d, d);
+            x.iter_mut().zip(&tmp).for_each(|(x, &a)| *x += a);
+            layernorm(&mut ln, &mut mean, &mut rstd, &x, &p[o.ln2_g..], &p[o.ln2_b..], n, d);
+            matmul(&mut hid, &ln, &p[o.fc_w..], Some(&p[o.fc_b..]), n, d, 4 * d);
+            hid.iter_mut().for_each(|z| *z = gelu(*z));
+            matmul(&mut tmp, &hid, &p[o.out_w..], Some(&p[o.out_b..]), n, 4 * d, d);
+            x.iter_mut().zip(&tmp).for_each(|(x, &a)| *x += a);
+            cache.last_stream.extend_from_slice(&x[last..]);
+        }
+        let lf = cfg.lnf();
+        layernorm(&mut ln[..d], &mut mean[..1], &mut rstd[..1], &x[last..], &p[lf..], &p[lf + d..], 1, d);
+        let mut logits = vec![0.0; v];
+        matmul(&mut logits, &ln[..d], &p[..v * d], None, 1, d, v);
+        cache.len = n;
+        logits
     }
 }
 

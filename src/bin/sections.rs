@@ -168,3 +168,136 @@ pub fn bench_digit_denoiser(digits_bin: &[u8], steps: u32) -> f32 {
     }
     recent
 }
+
+// ---- Language model (bench/suites/lm.mjs: our forward against ONNX Runtime Web, same weights) ----
+
+/// The model the LM benchmarks run: weights, a KV cache, a workspace for full passes, and the
+/// logits after the last token read through the cache.
+struct BenchLm {
+    model: genai_core::gpt::Gpt,
+    cache: genai_core::gpt::KvCache,
+    ws: genai_core::gpt::Workspace,
+    logits: Vec<f32>,
+}
+
+thread_local! {
+    static BENCH_LM: RefCell<Option<BenchLm>> = const { RefCell::new(None) };
+}
+
+/// Parses a GPT1 weights file (f32 or bfloat16) and keeps it for the other `bench_lm_*` calls;
+/// false when the file is not a model.
+#[wasm_bindgen]
+pub fn bench_lm_load(weights: &[u8]) -> bool {
+    match genai_core::gpt::from_bytes(weights) {
+        Ok(model) => {
+            let cache = genai_core::gpt::KvCache::new(&model.cfg);
+            let lm = BenchLm { model, cache, ws: genai_core::gpt::Workspace::new(), logits: Vec::new() };
+            BENCH_LM.with(|s| *s.borrow_mut() = Some(lm));
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// The loaded model's shape: [vocab, ctx, d, layers, heads] (empty when none is loaded).
+#[wasm_bindgen]
+pub fn bench_lm_shape() -> Vec<u32> {
+    BENCH_LM.with(|s| {
+        s.borrow()
+            .as_ref()
+            .map(|lm| {
+                let c = lm.model.cfg;
+                vec![c.vocab as u32, c.ctx as u32, c.d as u32, c.layers as u32, c.heads as u32]
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// Reads a prompt through the KV cache (from empty, one `Gpt::step` per token, as the widget does);
+/// returns the logits after its last token and keeps them (and the cache) for `bench_lm_decode`.
+#[wasm_bindgen]
+pub fn bench_lm_prefill(ids: &[u32]) -> Vec<f32> {
+    BENCH_LM.with(|s| match s.borrow_mut().as_mut() {
+        Some(lm) => {
+            lm.logits = lm.model.prefill(&mut lm.cache, ids);
+            lm.logits.clone()
+        }
+        None => Vec::new(),
+    })
+}
+
+/// Generates `n` tokens from the state the last `bench_lm_prefill` left: `gpt::sample` from the
+/// latest logits (temperature 0 = greedy), then `Gpt::step` with the chosen token, n times (the
+/// last step is skipped: its logits would only serve a token n + 1). Stops early when the context
+/// is full. Returns the generated ids.
+#[wasm_bindgen]
+pub fn bench_lm_decode(n: u32, temperature: f32, seed: u32) -> Vec<u32> {
+    use genai_core::gpt::{sample, Sampling};
+    BENCH_LM.with(|s| match s.borrow_mut().as_mut() {
+        Some(lm) if !lm.logits.is_empty() => {
+            let settings = Sampling { temperature, ..Sampling::default() };
+            let mut rng = genai_core::rng::Rng::new(seed as u64);
+            let mut out = Vec::with_capacity(n as usize);
+            for k in 0..n {
+                let next = sample(&lm.logits, &settings, &mut rng) as u32;
+                out.push(next);
+                if k + 1 == n || lm.cache.len >= lm.model.cfg.ctx {
+                    break;
+                }
+                lm.model.step(&mut lm.cache, next, &mut lm.logits);
+            }
+            out
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// `bench_lm_prefill(prompt)` then `bench_lm_decode(n, temperature, seed)`: a whole generation.
+#[wasm_bindgen]
+pub fn bench_lm_generate(prompt: &[u32], n: u32, temperature: f32, seed: u32) -> Vec<u32> {
+    if bench_lm_prefill(prompt).is_empty() {
+        return Vec::new();
+    }
+    bench_lm_decode(n, temperature, seed)
+}
+
+/// One full forward pass over the T tokens of `ids` (`Workspace::forward`, batch 1: every matrix
+/// product over all T positions at once, attention for every position, softmax of every row);
+/// returns the next-token probabilities after the last token.
+#[wasm_bindgen]
+pub fn bench_lm_forward(ids: &[u32]) -> Vec<f32> {
+    BENCH_LM.with(|s| match s.borrow_mut().as_mut() {
+        Some(lm) if !ids.is_empty() => {
+            lm.ws.forward(&lm.model, ids, None, 1, ids.len());
+            let v = lm.model.cfg.vocab;
+            lm.ws.probs[(ids.len() - 1) * v..ids.len() * v].to_vec()
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// Greedy generation without a cache, for comparison with a runtime that has none: `n` full
+/// forward passes (`Workspace::forward`) over the growing sequence. Returns the generated ids.
+#[wasm_bindgen]
+pub fn bench_lm_generate_recompute(prompt: &[u32], n: u32) -> Vec<u32> {
+    BENCH_LM.with(|s| match s.borrow_mut().as_mut() {
+        Some(lm) if !prompt.is_empty() => {
+            let v = lm.model.cfg.vocab;
+            let mut ids = prompt.to_vec();
+            let mut out = Vec::with_capacity(n as usize);
+            for _ in 0..n {
+                if ids.len() > lm.model.cfg.ctx {
+                    break;
+                }
+                let t = ids.len();
+                lm.ws.forward(&lm.model, &ids, None, 1, t);
+                let row = &lm.ws.probs[(t - 1) * v..t * v];
+                let next = row.iter().enumerate().fold(0, |b, (i, &p)| if p > row[b] { i } else { b }) as u32;
+                out.push(next);
+                ids.push(next);
+            }
+            out
+        }
+        _ => Vec::new(),
+    })
+}

@@ -162,7 +162,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k) % 3 == 0 {
+        if k > 0 && (s.len() - k).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -270,8 +270,8 @@ struct Frame {
 }
 
 impl Frame {
-    /// The view around the bulk of the points: on each axis from the lower quartile − 3 IQR to
-    /// the upper quartile + 3 IQR (Tukey's far-out fences), within the points' range, so a few far
+    /// The view around the bulk of the points: on each axis from the lower quartile − 4 IQR to
+    /// the upper quartile + 4 IQR (beyond Tukey's far-out fences), within the points' range, so a few far
     /// outliers do not squeeze the rest into a corner; the `marked` points are always inside.
     fn around(pos: &[f32], w: f64, h: f64, marked: &[usize]) -> Frame {
         let fence = |axis: usize| -> Option<(f64, f64)> {
@@ -283,7 +283,7 @@ impl Frame {
             let at = |f: f64| v[((v.len() - 1) as f64 * f).round() as usize];
             let (q1, q3) = (at(0.25), at(0.75));
             let iqr = q3 - q1;
-            let (mut lo, mut hi) = ((q1 - 3.0 * iqr).max(v[0]), (q3 + 3.0 * iqr).min(v[v.len() - 1]));
+            let (mut lo, mut hi) = ((q1 - 4.0 * iqr).max(v[0]), (q3 + 4.0 * iqr).min(v[v.len() - 1]));
             for &i in marked {
                 if let Some(&x) = pos.get(2 * i + axis).filter(|x| x.is_finite()) {
                     (lo, hi) = (lo.min(x as f64), hi.max(x as f64));
@@ -621,7 +621,7 @@ pub fn LmEmbedWidget() -> impl IntoView {
                 </Show>
                 <div class="emb-grid">
                     <div class="lm-embed-map">
-                        <PlotCanvas label=map_label aspect=0.8 draw=move |area: &Area, ctx: &PlotCtx| {
+                        <PlotCanvas label=map_label aspect=0.7 draw=move |area: &Area, ctx: &PlotCtx| {
                             let (Some(d), Some(pos)) = (data.get_value(), positions()) else { return };
                             let near: Vec<usize> = neighbours.get().map(|v| v.iter().map(|n| n.0).collect()).unwrap_or_default();
                             let f = draw_map(area, ctx, &d, &pos, chosen.get(), &near, highlight.get());

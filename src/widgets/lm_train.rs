@@ -304,6 +304,8 @@ enum DataLoad {
 
 enum Event {
     Micro,
+    /// One held-out window scored (the evaluation is not finished).
+    Eval,
     Step(f32),
     Held(f32),
     Diverged(f32),
@@ -347,7 +349,7 @@ impl Trainer {
             opt,
             ws: Workspace::new(),
             data,
-            rng: Rng::new(seed ^ 0xba7c_4e5),
+            rng: Rng::new(seed ^ 0x0ba7_c4e5),
             seed,
             micro: 0,
             step_loss: 0.0,
@@ -373,7 +375,7 @@ impl Trainer {
                 return Event::Held(((sum + loss) / d.held.len() as f64) as f32);
             }
             self.eval = Some((next + 1, sum + loss));
-            return Event::Micro;
+            return Event::Eval;
         }
         if self.micro == 0 {
             self.ws.zero_grad();
@@ -407,7 +409,7 @@ impl Trainer {
             self.recent.pop_front();
         }
         self.recent.push_back(loss);
-        if self.step % EVAL_EVERY == 0 && !d.held.is_empty() {
+        if self.step.is_multiple_of(EVAL_EVERY) && !d.held.is_empty() {
             self.eval = Some((0, 0.0));
         }
         Event::Step(loss)
@@ -423,7 +425,7 @@ impl Trainer {
         let d = &self.data;
         let cfg = self.model.cfg;
         let mut cache = KvCache::new(&cfg);
-        let mut rng = Rng::new(self.seed ^ 0x5a3f_1e);
+        let mut rng = Rng::new(self.seed ^ 0x005a_3f1e);
         let mut logits = self.model.prefill(&mut cache, &d.prompt);
         let mut out = Vec::with_capacity(cfg.ctx);
         let mut z = vec![0.0f32; d.n_text];
@@ -474,7 +476,9 @@ struct Timing {
     play_ms: f64,
     play_tokens: u64,
     step_ms_acc: f64,
-    step_ms: Option<f64>,
+    /// Computing time of every finished step, summed, and their number.
+    step_ms_sum: f64,
+    steps_timed: u32,
     last_sample: f64,
     last_text: f64,
     last_curve: f64,
@@ -499,7 +503,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -615,7 +619,7 @@ pub fn LmTrainWidget() -> impl IntoView {
             train,
             held,
             tokens_per_s: (tm.play_ms > 500.0).then(|| tm.play_tokens as f64 / tm.play_ms * 1000.0),
-            step_ms: tm.step_ms,
+            step_ms: (tm.steps_timed > 0).then(|| tm.step_ms_sum / tm.steps_timed as f64),
             slowest_frame: (tm.slowest_frame > 0.0).then_some(tm.slowest_frame),
             longest_slice: (tm.longest_slice > 0.0).then_some(tm.longest_slice),
         }
@@ -716,8 +720,8 @@ pub fn LmTrainWidget() -> impl IntoView {
                 match ev {
                     Event::Micro => tm.step_ms_acc += ms,
                     Event::Step(_) => {
-                        let ms = tm.step_ms_acc + ms;
-                        tm.step_ms = Some(tm.step_ms.map_or(ms, |e| 0.8 * e + 0.2 * ms));
+                        tm.step_ms_sum += tm.step_ms_acc + ms;
+                        tm.steps_timed += 1;
                         tm.step_ms_acc = 0.0;
                     }
                     _ => {}
@@ -744,7 +748,7 @@ pub fn LmTrainWidget() -> impl IntoView {
                         push_thinned(&mut c.train, (step_of as f64, *loss as f64), 600);
                         diverged.set(Some(*loss));
                     }
-                    Event::Micro => {}
+                    Event::Micro | Event::Eval => {}
                 }
             }
         });
@@ -839,7 +843,7 @@ pub fn LmTrainWidget() -> impl IntoView {
                         <span>"Learning rate"</span>
                         <select id="lmt-lr" on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<f64>() { if (LR_MIN..=LR_MAX).contains(&v) { state.update(|s| s.lr = v) } } }>
                             {move || {
-                                let lr = st().lr;
+                                let lr = state.with(|s| s.lr);
                                 let mut opts: Vec<f64> = LR_CHOICES.iter().map(|c| c.0).collect();
                                 if !opts.iter().any(|v| (v - lr).abs() <= 1e-12 * v.max(1.0)) {
                                     opts.push(lr);
@@ -898,7 +902,7 @@ pub fn LmTrainWidget() -> impl IntoView {
                     <div class="error-panel" role="alert">
                         <strong>"Training diverged."</strong>
                         {format!(
-                            " The loss reached {} — more than three times a uniform guess ({:.2}): the model now gives the right next tokens almost no probability. The learning rate ({}) is too high, so each step overshoots and the weights blow up. Training is paused. ",
+                            " The loss reached {} — more than three times a uniform guess ({:.2}): the model now gives the right next tokens almost no probability. The learning rate ({}) is too high: each step overshoots, so the model gets worse instead of better. Training is paused. ",
                             if loss.is_finite() { format!("{loss:.1}") } else { "infinity".to_owned() }, ln_v(), state.with_untracked(|s| s.lr))}
                         <button type="button" class="btn btn-small" on:click=move |_| rebuild()>"Reset the run"</button>
                         " (or choose a lower learning rate)."
@@ -943,7 +947,7 @@ pub fn LmTrainWidget() -> impl IntoView {
                         </PlotCanvas>
                         <ul class="legend">
                             <li><span class="swatch s1"></span>"Training loss (each step)"</li>
-                            <li><span class="swatch s2"></span>"Held-out loss (last 10%)"</li>
+                            <li><span class="swatch lmt-held"></span>"Held-out loss (last 10%)"</li>
                             <li><span class="swatch lmt-guess"></span>{move || format!("Uniform guess, ln {} = {:.2}", vocab.get(), ln_v())}</li>
                         </ul>
                         <dl class="stats">
@@ -971,7 +975,7 @@ pub fn LmTrainWidget() -> impl IntoView {
                         <p class="muted">{move || format!(
                             "Every {} seconds of training the model continues the same prompt with the same seed (temperature {TEMPERATURE}), so the text changes only because the model did. Step 0 is the random model.",
                             SAMPLE_EVERY_MS / 1000.0)}</p>
-                        <ol class="lmt-samples" data-testid="lmt-samples" reversed>
+                        <ol class="lmt-samples" data-testid="lmt-samples">
                             {move || samples.get().into_iter().rev().map(|s| view! {
                                 <li>
                                     <span class="lmt-sample-step">{format!("Step {}", thousands(s.step as u64))}</span>
@@ -1040,7 +1044,7 @@ fn PretrainedComparison(data: RwSignal<DataLoad, LocalStorage>) -> impl IntoView
                 let about = format!(
                     "For comparison: the site's pre-trained model has {} parameters ({} blocks of width {}, a context of {} tokens) and was trained offline by the same code on Moby Dick and State of the Union addresses",
                     thousands(c.n_params() as u64), c.layers, c.d, c.ctx);
-                let corpus = match data.get() { DataLoad::Ready(d) if !d.held.is_empty() => Some(d.corpus), _ => None };
+                let corpus = match data.get() { DataLoad::Ready(d) if !d.held.is_empty() && d.vocab == c.vocab && d.t_held <= c.ctx => Some(d.corpus), _ => None };
                 match (result.get(), corpus) {
                     (Some(l), Some(corpus)) => {
                         let seen = match corpus {

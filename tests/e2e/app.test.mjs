@@ -26,6 +26,8 @@ const ROUTES = [
   { name: 'embed-bpe-train', query: '?embed=bpe-train', h1: 'Train your own BPE tokenizer' },
   { name: 'embed-gan', query: '?embed=gan', h1: 'GAN training' },
   { name: 'embed-lm', query: '?embed=lm&lm.tokens=5', h1: 'Next-token prediction with a small GPT' },
+  { name: 'embed-lm-embed', query: '?embed=lm-embed', h1: "The model's own token embeddings" },
+  { name: 'embed-lm-train', query: '?embed=lm-train', h1: 'Watch a language model learn' },
   { name: 'embed-embeddings', query: '?embed=embeddings', h1: 'Embedding map' },
   { name: 'embed-diffusion', query: '?embed=diffusion', h1: 'Diffusion on handwritten digits' },
   { name: 'embed-diffusion-2d', query: '?embed=diffusion-2d', h1: '2-D diffusion trained live' },

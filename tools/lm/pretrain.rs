@@ -20,6 +20,10 @@ use genai_core::gpt::{self, AdamW, Config, Gpt, Workspace};
 use genai_core::rng::Rng;
 use std::time::Instant;
 
+#[path = "common.rs"]
+mod common;
+use common::*;
+
 const VOCAB: usize = 2048;
 const CTX: usize = 256;
 const BATCH: usize = 8;
@@ -124,26 +128,14 @@ fn main() {
         }
         let total = BATCH * CTX;
         let m = &model;
-        let losses: Vec<f32> = std::thread::scope(|s| {
-            let handles: Vec<_> = workspaces
-                .iter_mut()
-                .enumerate()
-                .map(|(k, ws)| {
-                    let (xs, ys) = (&x[k * half * CTX..(k + 1) * half * CTX], &y[k * half * CTX..(k + 1) * half * CTX]);
-                    s.spawn(move || {
-                        let loss = ws.forward(m, xs, Some(ys), half, CTX);
-                        ws.zero_grad();
-                        ws.backward(m, total);
-                        loss
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        let losses = on_two_threads(&mut workspaces, |k, ws| {
+            let (xs, ys) = (&x[k * half * CTX..(k + 1) * half * CTX], &y[k * half * CTX..(k + 1) * half * CTX]);
+            let loss = ws.forward(m, xs, Some(ys), half, CTX);
+            ws.zero_grad();
+            ws.backward(m, total);
+            loss
         });
-        let [a, b] = &mut workspaces;
-        for (g, h) in a.grads.iter_mut().zip(&b.grads) {
-            *g += h;
-        }
+        let a = &workspaces[0];
         let info = opt.step(&mut model, &a.grads);
         recent.0 += (losses[0] + losses[1]) as f64 / 2.0;
         recent.1 += 1;
@@ -175,7 +167,7 @@ fn main() {
     let manifest_corpus = std::fs::read_to_string(format!("{corpus_dir}/manifest.json")).unwrap_or_default();
     let corpus_hashes: Vec<String> = ["moby-dick.txt", "sotu.jsonl", "split.json"]
         .iter()
-        .map(|f| format!("\"{f}\": \"{}\"", json_string_after(&manifest_corpus, f).unwrap_or_default()))
+        .map(|f| format!("\"{f}\": \"{}\"", corpus_sha256(&manifest_corpus, f).unwrap_or_default()))
         .collect();
     let ratio_json: Vec<String> = ratios.iter().map(|(n, r)| format!("{{\"bpe_tokens\":{n},\"bytes_per_token\":{r:.3}}}")).collect();
     let manifest = format!(
@@ -213,91 +205,4 @@ fn evaluate(model: &Gpt, tokens: &[u32], ws: &mut Workspace) -> f64 {
         sum += ws.forward(model, &tokens[at..at + CTX], Some(&tokens[at + 1..at + CTX + 1]), 1, CTX) as f64;
     }
     sum / windows as f64
-}
-
-/// One address as a document: a header line naming it, then its text.
-fn address_document(line: &str) -> String {
-    let year = json_number(line, "year") as i64;
-    let president = json_string(line, "president");
-    let party = json_string(line, "party");
-    let text = json_string(line, "text");
-    format!("State of the Union, {year}. {president} ({party}).\n\n{text}")
-}
-
-fn json_number(json: &str, key: &str) -> f64 {
-    let k = format!("\"{key}\":");
-    let at = json.find(&k).unwrap_or_else(|| panic!("no {key}")) + k.len();
-    let rest = json[at..].trim_start();
-    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).unwrap_or(rest.len());
-    rest[..end].parse().unwrap()
-}
-
-fn json_string(json: &str, key: &str) -> String {
-    let k = format!("\"{key}\":\"");
-    let at = json.find(&k).unwrap_or_else(|| panic!("no {key}")) + k.len();
-    unescape(&json[at..])
-}
-
-/// The string value that follows the first occurrence of `"key"` (used for hashes in a manifest).
-fn json_string_after(json: &str, key: &str) -> Option<String> {
-    let at = json.find(&format!("\"{key}\""))?;
-    let rest = &json[at + key.len() + 2..];
-    let open = rest.find('"')?;
-    Some(unescape(&rest[open + 1..]))
-}
-
-/// Reads a JSON string body up to its closing quote.
-fn unescape(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => break,
-            '\\' => match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some('r') => out.push('\r'),
-                Some('b') => out.push('\u{8}'),
-                Some('f') => out.push('\u{c}'),
-                Some('u') => {
-                    let hex: String = chars.by_ref().take(4).collect();
-                    let mut code = u32::from_str_radix(&hex, 16).unwrap();
-                    if (0xD800..0xDC00).contains(&code) {
-                        let _ = (chars.next(), chars.next());
-                        let lo: String = chars.by_ref().take(4).collect();
-                        code = 0x10000 + ((code - 0xD800) << 10) + (u32::from_str_radix(&lo, 16).unwrap() - 0xDC00);
-                    }
-                    out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
-                }
-                Some(other) => out.push(other),
-                None => break,
-            },
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn save_checkpoint(model: &Gpt, opt: &AdamW, curve: &[String], seconds: f64) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend((opt.t as u64).to_le_bytes());
-    out.extend(seconds.to_le_bytes());
-    for v in [&model.params, &opt.m, &opt.v] {
-        for x in v.iter() {
-            out.extend(x.to_le_bytes());
-        }
-    }
-    out.extend(curve.join("\n").as_bytes());
-    out
-}
-
-type Moments = (usize, Vec<f32>, Vec<f32>);
-
-fn load_checkpoint(bytes: &[u8], cfg: Config) -> (Gpt, Moments, Vec<String>, f64) {
-    let n = cfg.n_params();
-    let t = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
-    let seconds = f64::from_le_bytes(bytes[8..16].try_into().unwrap());
-    let floats = |k: usize| -> Vec<f32> { bytes[16 + 4 * n * k..16 + 4 * n * (k + 1)].chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().unwrap())).collect() };
-    let curve = String::from_utf8_lossy(&bytes[16 + 12 * n..]).lines().map(String::from).collect();
-    (Gpt { cfg, params: floats(0) }, (t, floats(1), floats(2)), curve, seconds)
 }

@@ -104,6 +104,34 @@ fn kv_cache_generation_equals_full_recomputation() {
 }
 
 #[test]
+fn prefill_gives_the_same_bits_as_one_step_per_token() {
+    // d = 16 and 9 tokens: the four-row matrix products and the leftover rows both run
+    let cfg = Config { vocab: 13, ctx: 12, d: 16, layers: 2, heads: 2 };
+    let model = shaken(cfg, 8);
+    let tokens: Vec<u32> = vec![3, 1, 4, 1, 5, 9, 2, 6, 5];
+    let mut stepped = KvCache::new(&cfg);
+    let mut logits = vec![0.0; cfg.vocab];
+    for &tok in &tokens {
+        model.step(&mut stepped, tok, &mut logits);
+    }
+    let mut filled = KvCache::new(&cfg);
+    assert_eq!(model.prefill(&mut filled, &tokens), logits);
+    assert_eq!(filled.len, tokens.len());
+    assert_eq!(filled.last_attention, stepped.last_attention);
+    assert_eq!(filled.last_stream, stepped.last_stream);
+    // and generation goes on from the filled cache exactly as from the stepped one
+    let (mut a, mut b) = (vec![0.0; cfg.vocab], vec![0.0; cfg.vocab]);
+    model.step(&mut stepped, 7, &mut a);
+    model.step(&mut filled, 7, &mut b);
+    assert_eq!(a, b);
+    // an empty prompt gives no logits; a prompt past the context is cut to it
+    assert!(model.prefill(&mut filled, &[]).is_empty());
+    let long: Vec<u32> = (0..20).map(|i| i % 13).collect();
+    model.prefill(&mut filled, &long);
+    assert_eq!(filled.len, cfg.ctx);
+}
+
+#[test]
 fn a_tiny_repeated_text_is_memorised() {
     let cfg = Config { vocab: 8, ctx: 16, d: 16, layers: 1, heads: 2 };
     let mut model = Gpt::new(cfg, 1).unwrap();
