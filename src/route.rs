@@ -13,6 +13,7 @@ pub enum Page {
     Tokens,
     Embeddings,
     Llm,
+    Prompts,
     Diffusion,
     Gan,
     Diagnostics,
@@ -20,7 +21,7 @@ pub enum Page {
 
 impl Page {
     /// Sections listed in the header navigation, in order.
-    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Diffusion, Page::Gan];
+    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Diffusion, Page::Gan];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -29,6 +30,7 @@ impl Page {
             Page::Tokens => "tokens",
             Page::Embeddings => "embeddings",
             Page::Llm => "llm",
+            Page::Prompts => "prompts",
             Page::Diffusion => "diffusion",
             Page::Gan => "gan",
             Page::Diagnostics => "diagnostics",
@@ -36,7 +38,7 @@ impl Page {
     }
 
     pub fn from_key(key: &str) -> Option<Page> {
-        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Diffusion, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
+        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Diffusion, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
     }
 
     /// Short name for navigation.
@@ -47,6 +49,7 @@ impl Page {
             Page::Tokens => "Tokens",
             Page::Embeddings => "Embeddings",
             Page::Llm => "Language models",
+            Page::Prompts => "Prompts & RAG",
             Page::Diffusion => "Diffusion",
             Page::Gan => "GANs",
             Page::Diagnostics => "Diagnostics",

@@ -22,6 +22,7 @@ pub mod unicode_tables;
 pub mod lifecycle;
 pub mod nn;
 pub mod query;
+pub mod rag;
 pub mod rng;
 pub mod simd;
 pub mod tokenize;

@@ -7,6 +7,7 @@ pub mod gan;
 pub mod home;
 pub mod lifecycle;
 pub mod llm;
+pub mod prompts;
 pub mod tokens;
 
 use crate::app::PageLink;
@@ -31,9 +32,9 @@ pub const CURRICULUM: &[Topic] = &[
     Topic { title: "Multimodal models", blurb: "Models that connect text, images and other kinds of data in one space.", page: None },
     Topic { title: "Generative adversarial networks", blurb: "A generator and a discriminator playing a zero-sum game, trained live in your browser.", page: Some(Page::Gan) },
     Topic { title: "Variational autoencoders", blurb: "Squeeze data through a small, Gaussian-shaped latent space and sample new data from it.", page: None },
-    Topic { title: "Prompt engineering", blurb: "Instructions, context, input and output format: steering a model without touching its weights.", page: None },
+    Topic { title: "Prompt engineering", blurb: "Instructions, context, input and output format: steering a model without touching its weights.", page: Some(Page::Prompts) },
     Topic { title: "Fine-tuning: instructions and RLHF", blurb: "Changing the weights with a small task dataset or with human preferences.", page: None },
-    Topic { title: "Retrieval-augmented generation", blurb: "Fetching relevant documents at question time instead of changing the model.", page: None },
+    Topic { title: "Retrieval-augmented generation", blurb: "Fetching relevant documents at question time instead of changing the model.", page: Some(Page::Prompts) },
 ];
 
 /// The site footer: what this is, data sources and licences.

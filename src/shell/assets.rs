@@ -24,3 +24,13 @@ pub async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
 pub async fn fetch_text(path: &str) -> Result<String, String> {
     fetch_bytes(path).await.map(|b| String::from_utf8_lossy(&b).into_owned())
 }
+
+/// A field of a parsed JSON object (`undefined` when missing).
+pub fn js_get(v: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
+    js_sys::Reflect::get(v, &key.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+}
+
+/// A JSON array of strings (non-strings become empty strings).
+pub fn js_strings(v: &wasm_bindgen::JsValue) -> Vec<String> {
+    js_sys::Array::from(v).iter().map(|s| s.as_string().unwrap_or_default()).collect()
+}

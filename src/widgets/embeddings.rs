@@ -132,13 +132,7 @@ impl Data {
     }
 }
 
-fn js_get(v: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
-    js_sys::Reflect::get(v, &key.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
-}
-
-fn js_strings(v: &wasm_bindgen::JsValue) -> Vec<String> {
-    js_sys::Array::from(v).iter().map(|s| s.as_string().unwrap_or_default()).collect()
-}
+use crate::shell::assets::{js_get, js_strings};
 
 /// Fetches and checks the tables; the error is a sentence for the visitor.
 async fn load() -> Result<Data, String> {

@@ -15,6 +15,9 @@ pub mod lm;
 pub mod lm_embed;
 pub mod lm_store;
 pub mod lm_train;
+pub mod prompt;
+pub mod rag;
+pub mod tasks;
 pub mod tokens;
 
 use leptos::prelude::*;
@@ -27,6 +30,9 @@ pub fn title_of(id: &str) -> Option<&'static str> {
         lm::META_ID => Some(lm::META.title),
         lm_embed::META_ID => Some(lm_embed::META.title),
         lm_train::META_ID => Some(lm_train::META.title),
+        prompt::META_ID => Some(prompt::META.title),
+        rag::META_ID => Some(rag::META.title),
+        tasks::META_ID => Some(tasks::META.title),
         diffusion::META_ID => Some(diffusion::META.title),
         diffusion2d::META_ID => Some(diffusion2d::META.title),
         embeddings::META_ID => Some(embeddings::META.title),
@@ -51,6 +57,9 @@ pub fn embed(id: &str) -> AnyView {
         lm::META_ID => view! { <lm::LmWidget/> }.into_any(),
         lm_embed::META_ID => view! { <lm_embed::LmEmbedWidget/> }.into_any(),
         lm_train::META_ID => view! { <lm_train::LmTrainWidget/> }.into_any(),
+        prompt::META_ID => view! { <prompt::PromptWidget/> }.into_any(),
+        rag::META_ID => view! { <rag::RagWidget/> }.into_any(),
+        tasks::META_ID => view! { <tasks::TasksWidget/> }.into_any(),
         diffusion::META_ID => view! { <diffusion::DiffusionWidget/> }.into_any(),
         diffusion2d::META_ID => view! { <diffusion2d::Diffusion2dWidget/> }.into_any(),
         embeddings::META_ID => view! { <embeddings::EmbeddingsWidget/> }.into_any(),

@@ -14,6 +14,12 @@
 // and into public/lm/ (shipped with the app):
 //   sotu-meta.json  [{id, year, president, party, chars}] for every address
 //   sotu-sample.txt the validation addresses' texts joined by "\n\n", whole addresses, at most 400 KB
+//   sotu-excerpts.txt  the opening of every address (the 12 held-out ones whole), in id order
+//                   (record i ↔ sotu-meta.json entry i),
+//                   records separated by the ASCII record separator U+001E: the first EXCERPT_WORDS
+//                   whitespace-separated words cut back to the last sentence end (a word ending in
+//                   . ? or !, optionally followed by closing quotes or brackets) if that keeps at least
+//                   half of them, else forward to the next sentence end; the text between is as-is
 //
 // Character counts and offsets are in Unicode code points. The output is the same bytes on every run.
 // Usage: node tools/lm/prepare_corpus.mjs [OUT_DIR]
@@ -31,6 +37,8 @@ const MOBY_VAL_FRACTION = 0.05; // the last 5 % of the book is held out
 const SOTU_VAL_EVERY = 20; // addresses with id % 20 == 7 are held out
 const SOTU_VAL_REMAINDER = 7;
 const SAMPLE_MAX_BYTES = 400_000; // public/lm/sotu-sample.txt stays under 400 KB
+const EXCERPT_WORDS = 600; // public/lm/sotu-excerpts.txt: about this many words of each address
+const RECORD_SEPARATOR = '\u001e';
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 const chars = (s) => { let n = 0; for (const _ of s) n++; return n; }; // code points, not UTF-16 units
@@ -143,6 +151,32 @@ for (const a of val) {
 }
 emit(PUBLIC, 'sotu-sample.txt', sample);
 
+// The retrieval corpus of the RAG widget: each address's opening, cut at a sentence end; the
+// held-out addresses (the evaluation questions' sources) whole.
+const SENTENCE_END = /[.?!]["'”’)\]]*$/;
+const excerpt = (text) => {
+  const words = [...text.matchAll(/\S+/g)]; // with their UTF-16 offsets
+  if (words.length <= EXCERPT_WORDS) return text;
+  let cut = -1;
+  for (let i = EXCERPT_WORDS - 1; i >= EXCERPT_WORDS / 2; i--) {
+    if (SENTENCE_END.test(words[i][0])) { cut = i; break; }
+  }
+  if (cut < 0) {
+    cut = words.length - 1;
+    for (let i = EXCERPT_WORDS; i < words.length; i++) {
+      if (SENTENCE_END.test(words[i][0])) { cut = i; break; }
+    }
+  }
+  return text.slice(0, words[cut].index + words[cut][0].length);
+};
+const excerpts = addresses.map((a) => {
+  if (a.text.includes(RECORD_SEPARATOR)) throw new Error(`address ${a.id} contains the record separator`);
+  // the held-out addresses whole, so that every held-out question's passage can be retrieved
+  return a.id % SOTU_VAL_EVERY === SOTU_VAL_REMAINDER ? a.text : excerpt(a.text);
+});
+emit(PUBLIC, 'sotu-excerpts.txt', excerpts.join(RECORD_SEPARATOR));
+const excerptWords = excerpts.reduce((n, e) => n + (e.match(/\S+/g) || []).length, 0);
+
 // 4. Manifest: versions, checksums of sources and outputs, counts. No timestamps, so runs agree.
 const files = {};
 for (const [file, buf] of Object.entries(outputs)) files[manifestName[file]] = { sha256: sha256(buf), bytes: buf.length };
@@ -161,6 +195,7 @@ const manifest = {
     sotu_sample_ids: sampleIds,
     sotu_sample_chars: chars(sample),
     moby_dick_chars: mobyCodePoints.length,
+    sotu_excerpt_words: excerptWords,
   },
   split,
   warnings,
@@ -175,5 +210,6 @@ for (const [file, buf] of Object.entries(outputs)) {
 }
 console.log(`${SOTU_PKG} ${sotuVersion}: ${addresses.length} addresses, ${sotuChars} chars (val: ${val.length} addresses, ${sotuValChars} chars)`);
 console.log(`${MOBY_PKG} ${mobyVersion}: ${mobyCodePoints.length} chars (val from ${mobyValFrom}: ${mobyValChars} chars)`);
+console.log(`sotu-excerpts.txt: ${excerpts.length} openings, ${excerptWords} words`);
 console.log(`sotu-sample.txt: addresses ${sampleIds.join(', ')} (${chars(sample)} chars)`);
 for (const w of warnings) console.warn(`warning: ${w}`);

@@ -94,13 +94,19 @@ fn main() {
     println!("tokens: train {}, val Moby Dick {}, val addresses {}", stream.len(), val_moby.len(), val_sotu.len());
 
     // ---- the model
-    let cfg = Config { vocab: tokenizer.vocab_size(), ctx: CTX, d: 128, layers: 4, heads: 4 };
+    // The shipped shape, or another one for the size comparison (`pretrain -- steps seed d layers
+    // heads minutes`: trains that shape on the same schedule for a number of minutes and writes its
+    // curve to target/lm-scan/ instead of the shipped files).
+    let shape: Vec<usize> = args.iter().skip(3).take(3).filter_map(|a| a.parse().ok()).collect();
+    let scan_minutes: Option<f64> = args.get(6).and_then(|s| s.parse().ok());
+    let (d, layers, heads) = if shape.len() == 3 { (shape[0], shape[1], shape[2]) } else { (128, 4, 4) };
+    let cfg = Config { vocab: tokenizer.vocab_size(), ctx: CTX, d, layers, heads };
     let mut model = Gpt::new(cfg, seed).unwrap();
     let mut opt = AdamW::new(LR, steps);
     opt.warmup = 100;
     let mut curve: Vec<String> = Vec::new();
     let mut trained_seconds = 0.0f64;
-    let ckpt = format!("{ckpt_dir}/ckpt-{steps}-{seed}.bin");
+    let ckpt = if shape.len() == 3 { format!("{ckpt_dir}/scan-{d}-{layers}-{heads}-{steps}-{seed}.bin") } else { format!("{ckpt_dir}/ckpt-{steps}-{seed}.bin") };
     if let Ok(bytes) = std::fs::read(&ckpt) {
         let (m, o, c, s) = load_checkpoint(&bytes, cfg);
         model = m;
@@ -117,7 +123,7 @@ fn main() {
     let half = BATCH / 2;
     let mut clock = Instant::now();
     let mut recent = (0.0f64, 0usize);
-    while opt.t < steps {
+    while opt.t < steps && scan_minutes.is_none_or(|m| trained_seconds < 60.0 * m) {
         let step = opt.t;
         let mut rng = Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ step as u64);
         let (mut x, mut y) = (Vec::with_capacity(BATCH * CTX), Vec::with_capacity(BATCH * CTX));
@@ -155,6 +161,15 @@ fn main() {
             std::fs::write(&ckpt, save_checkpoint(&model, &opt, &curve, trained_seconds)).unwrap();
             clock = Instant::now();
         }
+    }
+
+    if let Some(m) = scan_minutes {
+        let dir = format!("{root}/target/lm-scan");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = format!("{dir}/d{d}-l{layers}-h{heads}.json");
+        std::fs::write(&file, format!("{{\"d\": {d}, \"layers\": {layers}, \"heads\": {heads}, \"params\": {}, \"minutes\": {m}, \"curve\": [\n  {}\n]}}\n", cfg.n_params(), curve.join(",\n  "))).unwrap();
+        println!("wrote {file}");
+        return;
     }
 
     // ---- the shipped files
