@@ -734,7 +734,7 @@ mod tests {
     const FNV_1_M25: u64 = 0x09e6_29ee_2dfd_b3f8;
 
     #[test]
-    fn ten_thousand_chunks_are_indexed_and_searched_quickly() {
+    fn ten_thousand_chunks_are_indexed_and_scored() {
         // a synthetic corpus of ~300k words over a 5000-word table (timings printed, not asserted)
         let dim = 384;
         let n_words = 5000;

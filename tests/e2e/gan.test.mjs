@@ -107,10 +107,13 @@ describe('GAN widget', () => {
     await page.waitForFunction(() => Number(document.querySelector('.draw-tools').textContent.match(/(\d+) of at most 300/)?.[1]) >= 8);
     await region.getByRole('button', { name: 'Undo last stroke' }).click();
     await region.getByText(/Nothing drawn yet/).waitFor();
-    // Touch: taps add points; one point gets its own message.
-    await page.touchscreen.tap(box.x + box.width * 0.7, box.y + box.height * 0.3);
+    // Touch: taps add points; one point gets its own message. (Clicking Undo may have scrolled the
+    // page, so the plane is measured again.)
+    await canvas.scrollIntoViewIfNeeded();
+    const at = await canvas.boundingBox();
+    await page.touchscreen.tap(at.x + at.width * 0.7, at.y + at.height * 0.3);
     await region.getByText(/One point is not much of a distribution/).waitFor();
-    await page.touchscreen.tap(box.x + box.width * 0.75, box.y + box.height * 0.35);
+    await page.touchscreen.tap(at.x + at.width * 0.75, at.y + at.height * 0.35);
     // Keyboard: focus the plane, move the cross, add points with Space.
     const plane = region.getByRole('img', { name: /Drawing area/ });
     await plane.focus();
