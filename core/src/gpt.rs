@@ -14,6 +14,7 @@
 //! can share one model (a native trainer runs one per thread). Generation uses a [`KvCache`]: each new
 //! token attends to the keys and values stored for the earlier ones.
 
+pub mod dpo;
 pub mod prompt;
 pub mod tokenizer;
 
@@ -547,6 +548,13 @@ impl Workspace {
     /// adds ∂(mean loss)/∂θ to [`grads`](Workspace::grads), the mean taken over `denominator`
     /// counted targets (pass [`counted`](Workspace::counted) unless several workspaces share a batch).
     pub fn backward(&mut self, model: &Gpt, denominator: usize) {
+        self.backward_scaled(model, 1.0 / denominator.max(1) as f32);
+    }
+
+    /// Backward pass of the last forward pass, adding `scale` · ∂(Σ cross-entropy over the counted
+    /// targets)/∂θ to the gradients. `scale` may be negative: a preference loss (DPO) pushes the
+    /// log-likelihood of one answer up and of another down.
+    pub fn backward_scaled(&mut self, model: &Gpt, scale: f32) {
         let cfg = &model.cfg;
         let (b, t) = (self.b, self.t);
         let (n, d, h, hs, v) = (b * t, cfg.d, cfg.heads, cfg.head_dim(), cfg.vocab);
@@ -555,8 +563,8 @@ impl Workspace {
         if self.grads.len() != cfg.n_params() {
             sized(&mut self.grads, cfg.n_params());
         }
-        let inv = 1.0 / denominator.max(1) as f32;
-        // ∂ℓ/∂logits = (p − onehot(target)) / N, computed in place over the probabilities
+        let inv = scale;
+        // ∂ℓ/∂logits = scale · (p − onehot(target)), computed in place over the probabilities
         let mut dlogits = std::mem::take(&mut self.probs);
         for i in 0..n {
             let row = &mut dlogits[i * v..(i + 1) * v];

@@ -316,7 +316,7 @@ fn PromptInner(base: Rc<Lm>, tuned: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSig
         let current = texts.get();
         variants.get().filter(|(t, _)| *t == current).map(|(_, rows)| {
             view! {
-                <table class="data-table" data-testid="pb-variants">
+                <div class="table-scroll" tabindex="0"><table class="data-table" data-testid="pb-variants">
                     <caption>"The same texts with parts left out: each model's greedy answer, and how probable each finds the expected answer"</caption>
                     <thead><tr><th scope="col">"Prompt"</th><th scope="col">"Instruction-tuned answer"</th><th scope="col">"P(expected)"</th><th scope="col">"Base model answer"</th><th scope="col">"P(expected)"</th></tr></thead>
                     <tbody>
@@ -326,7 +326,7 @@ fn PromptInner(base: Rc<Lm>, tuned: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSig
                             view! { <tr><th scope="row">{*label}</th><td>{format!("{}{}", i.answer.trim(), mark(&i))}</td><td>{pe(&i)}</td><td>{format!("{}{}", b.answer.trim(), mark(&b))}</td><td>{pe(&b)}</td></tr> }
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }
         })
     };

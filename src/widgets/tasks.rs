@@ -184,7 +184,7 @@ fn TasksInner(base: Rc<Lm>, tuned: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSign
                 let total_params: f64 = rows.iter().map(|r| r.params).sum();
                 let total_s: f64 = rows.iter().map(|r| r.seconds).sum();
                 view! {
-                    <table class="data-table" data-testid="tasks-costs">
+                    <div class="table-scroll" tabindex="0"><table class="data-table" data-testid="tasks-costs">
                         <caption>"What each way cost, measured when the scripts ran on this project's 2-core machine (tools/lm/task_models.rs, tools/lm/instruct.rs)"</caption>
                         <thead><tr><th scope="col">"Model"</th><th scope="col">"Parameters"</th><th scope="col">"Training"</th><th scope="col">"Held-out accuracy"</th></tr></thead>
                         <tbody>
@@ -194,7 +194,7 @@ fn TasksInner(base: Rc<Lm>, tuned: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSign
                             }).collect_view()}
                             <tr><th scope="row">{format!("All {} task models together", rows.len())}</th><td>{crate::widgets::lm::fmt_int(total_params as usize)}</td><td>{format!("{:.1} min", total_s / 60.0)}</td><td>"—"</td></tr>
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }
         })
@@ -212,7 +212,7 @@ fn TasksInner(base: Rc<Lm>, tuned: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSign
                 <progress max=(2 * total).to_string() value=move || done().to_string() aria-label="Answers computed"></progress>
                 <span role="status" data-testid="tasks-progress">{move || format!("{} of {} answers", done(), 2 * total)}</span>
             </div>
-            <table class="data-table" data-testid="tasks-table">
+            <div class="table-scroll" tabindex="0"><table class="data-table" data-testid="tasks-table">
                 <caption>"Exact-match accuracy on held-out examples, per task, computed in your browser"</caption>
                 <thead><tr><th scope="col">"Task"</th><th scope="col">"A first answer (tuned)"</th><th scope="col">"Instruction-tuned"</th><th scope="col">"Base model"</th><th scope="col">"Per answer (tuned)"</th></tr></thead>
                 <tbody>
@@ -226,7 +226,7 @@ fn TasksInner(base: Rc<Lm>, tuned: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSign
                         }).collect_view()
                     }}
                 </tbody>
-            </table>
+            </table></div>
             <h3>"The traditional way: one model per task"</h3>
             <p class="muted">"Before foundation models, each task got a model of its own, trained on that task's examples only. Here that was done with the same code, the same tokenizer and the same examples: a small transformer per task, from random weights. Each knows one job and nothing else; a new task means a new model."</p>
             {cost_table}
