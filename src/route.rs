@@ -14,6 +14,7 @@ pub enum Page {
     Embeddings,
     Llm,
     Prompts,
+    Finetune,
     Diffusion,
     Gan,
     Diagnostics,
@@ -21,7 +22,7 @@ pub enum Page {
 
 impl Page {
     /// Sections listed in the header navigation, in order.
-    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Diffusion, Page::Gan];
+    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Finetune, Page::Diffusion, Page::Gan];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -31,6 +32,7 @@ impl Page {
             Page::Embeddings => "embeddings",
             Page::Llm => "llm",
             Page::Prompts => "prompts",
+            Page::Finetune => "finetune",
             Page::Diffusion => "diffusion",
             Page::Gan => "gan",
             Page::Diagnostics => "diagnostics",
@@ -38,7 +40,7 @@ impl Page {
     }
 
     pub fn from_key(key: &str) -> Option<Page> {
-        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Diffusion, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
+        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Finetune, Page::Diffusion, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
     }
 
     /// Short name for navigation.
@@ -50,6 +52,7 @@ impl Page {
             Page::Embeddings => "Embeddings",
             Page::Llm => "Language models",
             Page::Prompts => "Prompts & RAG",
+            Page::Finetune => "Fine-tuning",
             Page::Diffusion => "Diffusion",
             Page::Gan => "GANs",
             Page::Diagnostics => "Diagnostics",

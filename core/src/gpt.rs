@@ -15,6 +15,7 @@
 //! token attends to the keys and values stored for the earlier ones.
 
 pub mod dpo;
+pub mod finetune;
 pub mod lora;
 pub mod prompt;
 pub mod tokenizer;

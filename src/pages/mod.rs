@@ -7,6 +7,7 @@ pub mod gan;
 pub mod home;
 pub mod lifecycle;
 pub mod llm;
+pub mod finetune;
 pub mod prompts;
 pub mod tokens;
 
@@ -33,7 +34,7 @@ pub const CURRICULUM: &[Topic] = &[
     Topic { title: "Generative adversarial networks", blurb: "A generator and a discriminator playing a zero-sum game, trained live in your browser.", page: Some(Page::Gan) },
     Topic { title: "Variational autoencoders", blurb: "Squeeze data through a small, Gaussian-shaped latent space and sample new data from it.", page: None },
     Topic { title: "Prompt engineering", blurb: "Instructions, context, input and output format: steering a model without touching its weights.", page: Some(Page::Prompts) },
-    Topic { title: "Fine-tuning: instructions and RLHF", blurb: "Changing the weights with a small task dataset or with human preferences.", page: None },
+    Topic { title: "Fine-tuning: instructions and RLHF", blurb: "Changing the weights with a small task dataset or with human preferences.", page: Some(Page::Finetune) },
     Topic { title: "Retrieval-augmented generation", blurb: "Fetching relevant documents at question time instead of changing the model.", page: Some(Page::Prompts) },
 ];
 

@@ -9,6 +9,7 @@ pub mod diffusion2d;
 pub mod diffusion_reverse;
 pub mod diffusion_source;
 pub mod embeddings;
+pub mod finetune;
 pub mod gan;
 pub mod lifecycle;
 pub mod lm;
@@ -33,6 +34,7 @@ pub fn title_of(id: &str) -> Option<&'static str> {
         prompt::META_ID => Some(prompt::META.title),
         rag::META_ID => Some(rag::META.title),
         tasks::META_ID => Some(tasks::META.title),
+        finetune::META_ID => Some(finetune::META.title),
         diffusion::META_ID => Some(diffusion::META.title),
         diffusion2d::META_ID => Some(diffusion2d::META.title),
         embeddings::META_ID => Some(embeddings::META.title),
@@ -60,6 +62,7 @@ pub fn embed(id: &str) -> AnyView {
         prompt::META_ID => view! { <prompt::PromptWidget/> }.into_any(),
         rag::META_ID => view! { <rag::RagWidget/> }.into_any(),
         tasks::META_ID => view! { <tasks::TasksWidget/> }.into_any(),
+        finetune::META_ID => view! { <finetune::FinetuneWidget/> }.into_any(),
         diffusion::META_ID => view! { <diffusion::DiffusionWidget/> }.into_any(),
         diffusion2d::META_ID => view! { <diffusion2d::Diffusion2dWidget/> }.into_any(),
         embeddings::META_ID => view! { <embeddings::EmbeddingsWidget/> }.into_any(),

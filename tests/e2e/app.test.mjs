@@ -17,6 +17,7 @@ const ROUTES = [
   { name: 'embeddings', query: '?page=embeddings', h1: 'Embeddings' },
   { name: 'llm', query: '?page=llm', h1: 'Large language models' },
   { name: 'prompts', query: '?page=prompts', h1: 'Prompt engineering and retrieval' },
+  { name: 'finetune', query: '?page=finetune', h1: 'Fine-tuning' },
   { name: 'diffusion', query: '?page=diffusion', h1: 'Diffusion models' },
   { name: 'gan', query: '?page=gan', h1: 'Generative adversarial networks' },
   { name: 'diagnostics', query: '?page=diagnostics', h1: 'Diagnostics' },
@@ -32,6 +33,7 @@ const ROUTES = [
   { name: 'embed-tasks', query: '?embed=tasks', h1: 'One model, many tasks' },
   { name: 'embed-prompt', query: '?embed=prompt', h1: 'Prompt builder' },
   { name: 'embed-rag', query: '?embed=rag', h1: 'Retrieval-augmented generation' },
+  { name: 'embed-finetune', query: '?embed=finetune', h1: 'Teach the model new facts' },
   { name: 'embed-embeddings', query: '?embed=embeddings', h1: 'Embedding map' },
   { name: 'embed-diffusion', query: '?embed=diffusion', h1: 'Diffusion on handwritten digits' },
   { name: 'embed-diffusion-2d', query: '?embed=diffusion-2d', h1: '2-D diffusion trained live' },
@@ -116,7 +118,7 @@ describe('routing', () => {
     await appReady(page);
     const list = page.getByRole('list').filter({ has: page.getByRole('heading', { name: 'Tokens' }) });
     assert.equal(await list.getByRole('listitem').count(), 12);
-    assert.deepEqual(await list.getByRole('link').allInnerTexts(), ['Foundation models and their lifecycle', 'Self-supervised pre-training', 'Tokens', 'Embeddings', 'Large language models', 'Diffusion models', 'Generative adversarial networks', 'Prompt engineering', 'Retrieval-augmented generation']);
+    assert.deepEqual(await list.getByRole('link').allInnerTexts(), ['Foundation models and their lifecycle', 'Self-supervised pre-training', 'Tokens', 'Embeddings', 'Large language models', 'Diffusion models', 'Generative adversarial networks', 'Prompt engineering', 'Fine-tuning: instructions and RLHF', 'Retrieval-augmented generation']);
     await list.getByRole('link', { name: 'Foundation models and their lifecycle' }).click();
     await page.getByRole('heading', { level: 1, name: 'Foundation models' }).waitFor();
     await context.close();

@@ -1,0 +1,172 @@
+//! Supervised fine-tuning on question → answer examples, in small units of work so that a page can
+//! run it between frames: full fine-tuning (every weight trained by AdamW) or LoRA (only the
+//! adapters of [`super::lora`]; the base weights stay frozen).
+//!
+//! One unit is one example's forward and backward pass; after `batch` units the optimiser steps.
+//! The loss counts the answer and its closing end-of-text only, as in instruction tuning.
+
+use super::lora::Lora;
+use super::{AdamW, Gpt, Workspace, IGNORE};
+
+/// How the weights are changed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Method {
+    Full,
+    /// LoRA of this rank (α = 2·rank, so the scale α/r is 2 whatever the rank).
+    Lora(usize),
+}
+
+/// One training example as token ids: the prompt, and the answer the model should write (ending
+/// with end-of-text).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    pub prompt: Vec<u32>,
+    pub answer: Vec<u32>,
+}
+
+impl Example {
+    fn sequence(&self) -> (Vec<u32>, Vec<u32>) {
+        let seq: Vec<u32> = self.prompt.iter().chain(&self.answer).copied().collect();
+        let x = seq[..seq.len() - 1].to_vec();
+        let y = seq[1..].iter().enumerate().map(|(i, &t)| if i + 1 < self.prompt.len() { IGNORE } else { t }).collect();
+        (x, y)
+    }
+}
+
+/// A fine-tuning run in progress.
+pub struct Tuner {
+    pub base: Gpt,
+    pub method: Method,
+    /// The model as it now is (for LoRA: the base with the adapters merged in).
+    pub model: Gpt,
+    lora: Option<Lora>,
+    opt: AdamW,
+    lr: f32,
+    ws: Workspace,
+    examples: Vec<(Vec<u32>, Vec<u32>)>,
+    next: usize,
+    batch: usize,
+    loss_sum: f64,
+    /// Optimiser steps taken.
+    pub steps: usize,
+    /// Mean loss of the last finished step (nats per answer token).
+    pub last_loss: Option<f64>,
+}
+
+impl Tuner {
+    /// A run over `examples` (each step sees `batch` of them, in turn) at learning rate `lr`.
+    /// Examples longer than the context are an error, as is an empty set.
+    pub fn new(base: &Gpt, method: Method, examples: &[Example], batch: usize, lr: f32, seed: u64) -> Result<Tuner, String> {
+        if examples.is_empty() {
+            return Err("There is nothing to train on: add at least one example.".into());
+        }
+        if let Some(e) = examples.iter().find(|e| e.prompt.is_empty() || e.answer.is_empty() || e.prompt.len() + e.answer.len() > base.cfg.ctx + 1) {
+            return Err(format!("An example is empty or longer than the model's context ({} tokens): {} + {} tokens.", base.cfg.ctx, e.prompt.len(), e.answer.len()));
+        }
+        let lora = match method {
+            Method::Lora(r) => Some(Lora::new(base, r, 2.0 * r as f32, seed)),
+            Method::Full => None,
+        };
+        let mut opt = AdamW::new(lr, usize::MAX / 2);
+        opt.warmup = 0;
+        opt.weight_decay = 0.0;
+        Ok(Tuner {
+            base: base.clone(),
+            method,
+            model: base.clone(),
+            lora,
+            opt,
+            lr,
+            ws: Workspace::new(),
+            examples: examples.iter().map(Example::sequence).collect(),
+            next: 0,
+            batch: batch.clamp(1, examples.len()),
+            loss_sum: 0.0,
+            steps: 0,
+            last_loss: None,
+        })
+    }
+
+    /// Numbers the optimiser changes: every weight (full) or the adapters' (LoRA).
+    pub fn trained_params(&self) -> usize {
+        self.lora.as_ref().map_or(self.base.params.len(), Lora::n_params)
+    }
+
+    /// One example's forward and backward pass; returns true when it finished an optimiser step.
+    pub fn unit(&mut self) -> bool {
+        let k = self.next % self.examples.len();
+        if self.next % self.batch == 0 {
+            self.ws.zero_grad();
+            self.loss_sum = 0.0;
+        }
+        let (x, y) = &self.examples[k];
+        self.loss_sum += self.ws.forward(&self.model, x, Some(y), 1, x.len()) as f64;
+        let counted = self.ws.counted();
+        self.ws.backward(&self.model, counted * self.batch);
+        self.next += 1;
+        if self.next % self.batch != 0 {
+            return false;
+        }
+        match &mut self.lora {
+            None => {
+                self.opt.step(&mut self.model, &self.ws.grads);
+            }
+            Some(l) => {
+                let g = l.grads(&self.ws.grads);
+                l.adam_step(&g, self.lr);
+                self.model = l.merged(&self.base);
+            }
+        }
+        self.steps += 1;
+        self.last_loss = Some(self.loss_sum / self.batch as f64);
+        true
+    }
+
+    /// ‖W − W₀‖ / ‖W₀‖ over all weights: how far tuning moved the model.
+    pub fn relative_change(&self) -> f64 {
+        let (mut num, mut den) = (0.0f64, 0.0f64);
+        for (&w, &w0) in self.model.params.iter().zip(&self.base.params) {
+            num += ((w - w0) as f64).powi(2);
+            den += (w0 as f64).powi(2);
+        }
+        (num / den.max(1e-30)).sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gpt::dpo::sequence_log_prob;
+    use crate::gpt::Config;
+
+    #[test]
+    fn both_methods_teach_new_facts_and_report_what_they_train() {
+        let cfg = Config { vocab: 12, ctx: 8, d: 16, layers: 1, heads: 2 };
+        // a base that is not at its initialisation (LoRA adapts a trained model: at initialisation the
+        // inputs of the block matrices are near zero, and so are the adapters' gradients)
+        let mut base = Gpt::new(cfg, 9).unwrap();
+        let mut rng = crate::rng::Rng::new(10);
+        let mut noise = vec![0.0; base.params.len()];
+        rng.fill_normal(&mut noise);
+        base.params.iter_mut().zip(noise).for_each(|(p, n)| *p += 0.2 * n);
+        let facts = vec![Example { prompt: vec![1, 2], answer: vec![7, 8, 0] }, Example { prompt: vec![1, 3], answer: vec![9, 0] }];
+        // LoRA is run at a higher learning rate, as usual (few numbers, starting from B = 0)
+        for (method, lr) in [(Method::Full, 1e-2), (Method::Lora(2), 5e-2)] {
+            let mut t = Tuner::new(&base, method, &facts, 2, lr, 1).unwrap();
+            let mut ws = Workspace::new();
+            let before: f64 = facts.iter().map(|f| sequence_log_prob(&mut ws, &base, &f.prompt, &f.answer)).sum();
+            while t.steps < 100 {
+                t.unit();
+            }
+            let after: f64 = facts.iter().map(|f| sequence_log_prob(&mut ws, &t.model, &f.prompt, &f.answer)).sum();
+            assert!(after > before + 2.0, "{method:?}: {before} → {after}");
+            assert!(t.relative_change() > 0.0);
+            match method {
+                Method::Full => assert_eq!(t.trained_params(), base.params.len()),
+                Method::Lora(_) => assert!(t.trained_params() < base.params.len() / 2),
+            }
+        }
+        assert!(Tuner::new(&base, Method::Full, &[], 1, 1e-3, 1).is_err());
+        assert!(Tuner::new(&base, Method::Full, &[Example { prompt: vec![1; 8], answer: vec![2, 0] }], 1, 1e-3, 1).is_err());
+    }
+}

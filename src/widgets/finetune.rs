@@ -1,0 +1,329 @@
+//! Instruction fine-tuning of new knowledge, live: the instruction-tuned model is taught the 12
+//! held-out addresses' facts (who gave it, which party; closed book, no documents) by full
+//! fine-tuning or by LoRA, in the page, in frame-sized units of work. Closed-book accuracy on those
+//! facts before and after, accuracy on an untouched task (which text a passage is from) and the
+//! perplexity of plain passages (forgetting), the trained parameter count, time and the weights'
+//! relative change.
+
+use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopOptions, AS_FAST_AS_POSSIBLE};
+use crate::shell::urlstate::use_url_state;
+use crate::shell::widget::{WidgetFrame, WidgetMeta};
+use crate::widgets::lm::fmt_int;
+use crate::widgets::lm_store::{load_eval, use_instruct, use_lm, EvalRow, Lm};
+use crate::widgets::prompt::{outcome, when_loaded};
+use genai_core::gpt::finetune::{Example, Method as TuneMethod, Tuner};
+use genai_core::gpt::prompt::Prompt;
+use genai_core::gpt::Workspace;
+use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
+use leptos::html::Div;
+use leptos::prelude::*;
+use std::rc::Rc;
+
+pub const META_ID: &str = "finetune";
+pub const META: WidgetMeta = WidgetMeta { id: META_ID, page: "finetune", title: "Teach the model new facts", embed_height: 1100 };
+
+const BATCH: usize = 16;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Method {
+    #[default]
+    Full,
+    Lora,
+}
+
+impl Choice for Method {
+    const ALL: &'static [Method] = &[Method::Full, Method::Lora];
+    fn key(self) -> &'static str {
+        match self {
+            Method::Full => "full",
+            Method::Lora => "lora",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FinetuneState {
+    pub method: Method,
+    pub rank: i64,
+    pub lr: f64,
+    pub steps: i64,
+    pub seed: u64,
+}
+
+impl Default for FinetuneState {
+    fn default() -> Self {
+        FinetuneState { method: Method::Full, rank: 8, lr: 1e-3, steps: 90, seed: 1 }
+    }
+}
+
+impl UrlState for FinetuneState {
+    const ID: &'static str = META_ID;
+    fn write(&self, w: &mut StateWriter<'_>) {
+        w.choice("method", self.method);
+        w.int("rank", self.rank);
+        w.float("lr", self.lr);
+        w.int("steps", self.steps);
+        w.seed("seed", self.seed);
+    }
+    fn read(r: &mut StateReader<'_>) -> Self {
+        let d = FinetuneState::default();
+        FinetuneState {
+            method: r.choice("method", d.method),
+            rank: r.int("rank", 1..=32, d.rank),
+            lr: r.float("lr", 1e-5..=5e-2, d.lr),
+            steps: r.int("steps", 1..=1000, d.steps),
+            seed: r.seed("seed", d.seed),
+        }
+    }
+}
+
+const LRS: [f64; 6] = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2];
+
+/// Closed-book scores of one model state.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Scores {
+    facts_right: usize,
+    facts: Vec<String>,
+    untouched_right: usize,
+    perplexity: f64,
+}
+
+/// Where a run stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Idle,
+    Training,
+    Done,
+}
+
+fn prompt_of(r: &EvalRow) -> Prompt {
+    Prompt { instruction: Some(r.instruction.clone()), context: None, input: Some(r.input.clone()), output: Some(String::new()) }
+}
+
+/// Everything a model state is scored on, computed at once (≈ 90 short greedy answers and 40
+/// forward passes: a few hundred milliseconds).
+fn score(lm: &Lm, model: &genai_core::gpt::Gpt, facts: &[EvalRow], untouched: &[EvalRow]) -> Scores {
+    let view = Lm { tokenizer: lm.tokenizer.clone(), model: model.clone(), weight_bytes: 0 };
+    let mut s = Scores::default();
+    for r in facts {
+        let o = outcome(&view, &prompt_of(r), &r.answer);
+        s.facts_right += (o.correct == Some(true)) as usize;
+        s.facts.push(o.answer.trim().to_string());
+    }
+    for r in untouched {
+        s.untouched_right += (outcome(&view, &prompt_of(r), &r.answer).correct == Some(true)) as usize;
+    }
+    let mut ws = Workspace::new();
+    let (mut nll, mut n) = (0.0f64, 0usize);
+    for r in untouched {
+        let ids = lm.tokenizer.encode(&r.input);
+        if ids.len() >= 2 {
+            let t = (ids.len() - 1).min(model.cfg.ctx);
+            nll += ws.forward(model, &ids[..t], Some(&ids[1..t + 1]), 1, t) as f64 * t as f64;
+            n += t;
+        }
+    }
+    s.perplexity = (nll / n.max(1) as f64).exp();
+    s
+}
+
+#[component]
+pub fn FinetuneWidget() -> impl IntoView {
+    let url = use_url_state::<FinetuneState>();
+    let base = use_lm();
+    let tuned = use_instruct();
+    let eval = LocalResource::new(load_eval);
+    let state = url.state;
+    view! {
+        <WidgetFrame meta=META share_query=url.share_query() notices=url.notices>
+            {when_loaded(eval, base, tuned, move |_, t, ev| view! { <FinetuneInner lm=t eval=ev state=state/> }.into_any())}
+        </WidgetFrame>
+    }
+}
+
+#[component]
+fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneState>) -> impl IntoView {
+    let root = NodeRef::<Div>::new();
+    let facts: Vec<EvalRow> = eval.iter().filter(|r| r.task == "question by year, closed book").cloned().collect();
+    let untouched: Vec<EvalRow> = eval.iter().filter(|r| r.task == "classification").cloned().collect();
+    let n_facts = facts.len();
+    let examples: Vec<Example> = facts
+        .iter()
+        .map(|r| {
+            let mut answer = lm.tokenizer.encode(&r.answer);
+            answer.push(lm.tokenizer.eot());
+            Example { prompt: prompt_of(r).encode(&lm.tokenizer), answer }
+        })
+        .collect();
+    let before = score(&lm, &lm.model, &facts, &untouched);
+    let lm = StoredValue::new_local(lm);
+    let facts = StoredValue::new_local(facts);
+    let untouched = StoredValue::new_local(untouched);
+    let examples = StoredValue::new_local(examples);
+    let tuner = StoredValue::new_local(None::<Tuner>);
+    let phase = RwSignal::new(Phase::Idle);
+    let error = RwSignal::new(None::<String>);
+    let after = RwSignal::new(None::<Scores>);
+    let progress = RwSignal::new((0usize, None::<f64>, 0.0f64, 0.0f64)); // steps, loss, seconds, longest frame ms
+    let started = StoredValue::new(0.0f64);
+    let info = RwSignal::new((0usize, 0.0f64)); // trained parameters, relative change
+
+    let anim = use_animation_loop(root, LoopOptions { autoplay: false, work_per_frame: AS_FAST_AS_POSSIBLE }, move |f: FrameInfo| {
+        if phase.get_untracked() != Phase::Training {
+            return;
+        }
+        let target = state.get_untracked().steps.max(1) as usize;
+        let t0 = now_ms();
+        let mut done = false;
+        tuner.update_value(|t| {
+            if let Some(t) = t {
+                f.repeat(|| {
+                    t.unit();
+                    if t.steps >= target {
+                        done = true;
+                    }
+                    !done
+                });
+            }
+        });
+        if done {
+            // scoring the tuned model is done at once, in this frame (counted in the longest frame)
+            let s = tuner.with_value(|t| t.as_ref().map(|t| lm.with_value(|l| facts.with_value(|fa| untouched.with_value(|u| score(l, &t.model, fa, u))))));
+            info.set(tuner.with_value(|t| t.as_ref().map(|t| (t.trained_params(), t.relative_change())).unwrap_or_default()));
+            after.set(s);
+            phase.set(Phase::Done);
+        }
+        let frame = now_ms() - t0;
+        let (steps, loss) = tuner.with_value(|t| t.as_ref().map(|t| (t.steps, t.last_loss)).unwrap_or((0, None)));
+        progress.update(|p| *p = (steps, loss, (now_ms() - started.get_value()) / 1000.0, p.3.max(frame)));
+    });
+
+    let start = move |_| {
+        let s = state.get_untracked();
+        let method = match s.method {
+            Method::Full => TuneMethod::Full,
+            Method::Lora => TuneMethod::Lora(s.rank as usize),
+        };
+        let made = lm.with_value(|l| examples.with_value(|ex| Tuner::new(&l.model, method, ex, BATCH, s.lr as f32, s.seed)));
+        match made {
+            Ok(t) => {
+                info.set((t.trained_params(), 0.0));
+                tuner.set_value(Some(t));
+                error.set(None);
+                after.set(None);
+                progress.set((0, None, 0.0, 0.0));
+                started.set_value(now_ms());
+                phase.set(Phase::Training);
+                anim.play();
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let reset = move |_| {
+        anim.pause();
+        tuner.set_value(None);
+        after.set(None);
+        phase.set(Phase::Idle);
+        progress.set((0, None, 0.0, 0.0));
+    };
+    let before_v = StoredValue::new(before);
+
+    let controls = move || {
+        let s = state.get();
+        let busy = phase.get() == Phase::Training;
+        view! {
+            <div class="controls-row">
+                <fieldset class="field">
+                    <legend>"What is trained"</legend>
+                    {Method::ALL.iter().map(|&m| view! {
+                        <label class="check"><input type="radio" name="ft-method" prop:checked=s.method == m prop:disabled=busy on:change=move |_| state.update(|st| st.method = m)/>
+                            {match m { Method::Full => " Every weight (full fine-tuning)", Method::Lora => " Low-rank adapters only (LoRA)" }}</label>
+                    }).collect_view()}
+                </fieldset>
+                <label class="field slider"><span>{format!("LoRA rank r = {}", s.rank)}</span>
+                    <input type="range" min="1" max="32" step="1" prop:value=s.rank.to_string() prop:disabled=busy || s.method != Method::Lora
+                        on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<i64>() { state.update(|st| st.rank = v.clamp(1, 32)) } }/>
+                </label>
+                <label class="field"><span>"Learning rate"</span>
+                    <select prop:disabled=busy on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<f64>() { state.update(|st| st.lr = v) } }>
+                        {let mut opts = LRS.to_vec(); if !opts.iter().any(|v| (v - s.lr).abs() < 1e-12) { opts.push(s.lr); }
+                         opts.into_iter().map(|v| view! { <option value=v.to_string() selected=(v - s.lr).abs() < 1e-12>{format!("{v}")}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field"><span>"Steps"</span>
+                    <input type="number" min="1" max="1000" prop:value=s.steps.to_string() prop:disabled=busy
+                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<i64>() { state.update(|st| st.steps = v.clamp(1, 1000)) } }/>
+                </label>
+            </div>
+        }
+    };
+
+    let status = move || {
+        let (steps, loss, secs, longest) = progress.get();
+        let target = state.with(|s| s.steps);
+        let (params, change) = info.get();
+        view! {
+            <p role="status" data-testid="ft-status">
+                {format!("Step {steps} of {target}")}
+                {loss.map(|l| format!(" · loss {l:.3}"))}
+                {format!(" · {secs:.1} s · longest frame {longest:.0} ms")}
+                {(params > 0).then(|| format!(" · {} numbers trained", fmt_int(params)))}
+                {(phase.get() == Phase::Done).then(|| format!(" · the weights moved by {:.2} % of their size", 100.0 * change))}
+            </p>
+        }
+    };
+
+    let results = move || {
+        let a = after.get();
+        let b = before_v.get_value();
+        let pct = |r: usize, n: usize| format!("{:.0} % ({r} of {n})", 100.0 * r as f64 / n.max(1) as f64);
+        let nu = untouched.with_value(|u| u.len());
+        view! {
+            <table class="data-table" data-testid="ft-results">
+                <caption>"Before and after, closed book (no documents in the prompt)"</caption>
+                <thead><tr><th scope="col">"Measure"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
+                <tbody>
+                    <tr><th scope="row">"The taught facts (who gave the address of a held-out year, which party)"</th><td>{pct(b.facts_right, n_facts)}</td><td>{a.as_ref().map(|a| pct(a.facts_right, n_facts)).unwrap_or_else(|| "—".into())}</td></tr>
+                    <tr><th scope="row">"An untouched task: Moby Dick or an address?"</th><td>{pct(b.untouched_right, nu)}</td><td>{a.as_ref().map(|a| pct(a.untouched_right, nu)).unwrap_or_else(|| "—".into())}</td></tr>
+                    <tr><th scope="row">"Perplexity of plain passages (lower is better; rises when the model forgets)"</th><td>{format!("{:.1}", b.perplexity)}</td><td>{a.as_ref().map(|a| format!("{:.1}", a.perplexity)).unwrap_or_else(|| "—".into())}</td></tr>
+                </tbody>
+            </table>
+        }
+    };
+    let facts_table = move || {
+        let a = after.get();
+        let b = before_v.get_value();
+        facts.with_value(|fa| view! {
+            <details>
+                <summary>"The facts, question by question"</summary>
+                <div class="table-scroll" tabindex="0">
+                    <table class="data-table">
+                        <caption>"Each taught question with the expected answer and the model's closed-book answer before and after"</caption>
+                        <thead><tr><th scope="col">"Question"</th><th scope="col">"Expected"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
+                        <tbody>
+                            {fa.iter().enumerate().map(|(i, r)| view! {
+                                <tr><td>{r.input.clone()}</td><td>{r.answer.clone()}</td><td>{b.facts[i].clone()}</td><td>{a.as_ref().map(|a| a.facts[i].clone()).unwrap_or_else(|| "—".into())}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </details>
+        })
+    };
+
+    view! {
+        <div class="finetune" node_ref=root>
+            <p class="muted">{format!("The instruction-tuned model is asked {n_facts} questions about the 12 State of the Union addresses it never saw, with no documents: it cannot know. Fine-tuning on exactly these questions and answers (batches of {BATCH}) changes its weights until it can. Everything runs in your browser; Reset returns to the shipped weights.")}</p>
+            {controls}
+            <div class="controls-row">
+                <button type="button" class="btn btn-primary" on:click=start prop:disabled=move || phase.get() == Phase::Training>"Fine-tune"</button>
+                <button type="button" class="btn" on:click=move |_| { anim.pause(); phase.set(Phase::Idle); } prop:disabled=move || phase.get() != Phase::Training>"Stop"</button>
+                <button type="button" class="btn" on:click=reset>"Reset to the shipped model"</button>
+            </div>
+            {move || error.get().map(|e| view! { <p class="error-panel" role="alert">{e}</p> })}
+            {status}
+            <div class="table-scroll" tabindex="0">{results}</div>
+            {facts_table}
+        </div>
+    }
+}
