@@ -91,8 +91,12 @@ struct Scores {
 /// Where a run stands.
 #[derive(Clone, Debug, PartialEq)]
 enum Phase {
+    /// Scoring the shipped model (on opening).
+    ScoringBefore,
     Idle,
     Training,
+    /// Scoring the tuned model.
+    ScoringAfter,
     Done,
 }
 
@@ -100,31 +104,46 @@ fn prompt_of(r: &EvalRow) -> Prompt {
     Prompt { instruction: Some(r.instruction.clone()), context: None, input: Some(r.input.clone()), output: Some(String::new()) }
 }
 
-/// Everything a model state is scored on, computed at once (≈ 90 short greedy answers and 40
-/// forward passes: a few hundred milliseconds).
-fn score(lm: &Lm, model: &genai_core::gpt::Gpt, facts: &[EvalRow], untouched: &[EvalRow]) -> Scores {
-    let view = Lm { tokenizer: lm.tokenizer.clone(), model: model.clone(), weight_bytes: 0 };
-    let mut s = Scores::default();
-    for r in facts {
-        let o = outcome(&view, &prompt_of(r), &r.answer);
-        s.facts_right += (o.correct == Some(true)) as usize;
-        s.facts.push(o.answer.trim().to_string());
+/// Scoring one model state, one item per unit of work (a greedy answer or a forward pass of
+/// ≈ 5 ms), so that it runs between frames: the taught facts, the untouched task, then the
+/// perplexity of the untouched task's plain passages.
+struct Scoring {
+    lm: Lm,
+    ws: Workspace,
+    next: usize,
+    nll: f64,
+    counted: usize,
+    scores: Scores,
+}
+
+impl Scoring {
+    fn new(tokenizer: &genai_core::gpt::tokenizer::Tokenizer, model: &genai_core::gpt::Gpt) -> Scoring {
+        Scoring { lm: Lm { tokenizer: tokenizer.clone(), model: model.clone(), weight_bytes: 0 }, ws: Workspace::new(), next: 0, nll: 0.0, counted: 0, scores: Scores::default() }
     }
-    for r in untouched {
-        s.untouched_right += (outcome(&view, &prompt_of(r), &r.answer).correct == Some(true)) as usize;
-    }
-    let mut ws = Workspace::new();
-    let (mut nll, mut n) = (0.0f64, 0usize);
-    for r in untouched {
-        let ids = lm.tokenizer.encode(&r.input);
-        if ids.len() >= 2 {
-            let t = (ids.len() - 1).min(model.cfg.ctx);
-            nll += ws.forward(model, &ids[..t], Some(&ids[1..t + 1]), 1, t) as f64 * t as f64;
-            n += t;
+
+    /// Scores one more item; the finished scores once all are done.
+    fn unit(&mut self, facts: &[EvalRow], untouched: &[EvalRow]) -> Option<Scores> {
+        let (nf, nu) = (facts.len(), untouched.len());
+        let i = self.next;
+        self.next += 1;
+        if i < nf {
+            let r = &facts[i];
+            let o = outcome(&self.lm, &prompt_of(r), &r.answer);
+            self.scores.facts_right += (o.correct == Some(true)) as usize;
+            self.scores.facts.push(o.answer.trim().to_string());
+        } else if i < nf + nu {
+            let r = &untouched[i - nf];
+            self.scores.untouched_right += (outcome(&self.lm, &prompt_of(r), &r.answer).correct == Some(true)) as usize;
+        } else if i < nf + 2 * nu {
+            let ids = self.lm.tokenizer.encode(&untouched[i - nf - nu].input);
+            if ids.len() >= 2 {
+                let t = (ids.len() - 1).min(self.lm.model.cfg.ctx);
+                self.nll += self.ws.forward(&self.lm.model, &ids[..t], Some(&ids[1..t + 1]), 1, t) as f64 * t as f64;
+                self.counted += t;
+            }
         }
+        (self.next >= nf + 2 * nu).then(|| Scores { perplexity: (self.nll / self.counted.max(1) as f64).exp(), ..self.scores.clone() })
     }
-    s.perplexity = (nll / n.max(1) as f64).exp();
-    s
 }
 
 #[component]
@@ -155,48 +174,81 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
             Example { prompt: prompt_of(r).encode(&lm.tokenizer), answer }
         })
         .collect();
-    let before = score(&lm, &lm.model, &facts, &untouched);
+    let scoring = StoredValue::new_local(Some(Scoring::new(&lm.tokenizer, &lm.model)));
     let lm = StoredValue::new_local(lm);
     let facts = StoredValue::new_local(facts);
     let untouched = StoredValue::new_local(untouched);
     let examples = StoredValue::new_local(examples);
     let tuner = StoredValue::new_local(None::<Tuner>);
-    let phase = RwSignal::new(Phase::Idle);
+    let phase = RwSignal::new(Phase::ScoringBefore);
+    let before = RwSignal::new(None::<Scores>);
     let error = RwSignal::new(None::<String>);
     let after = RwSignal::new(None::<Scores>);
     let progress = RwSignal::new((0usize, None::<f64>, 0.0f64, 0.0f64)); // steps, loss, seconds, longest frame ms
     let started = StoredValue::new(0.0f64);
     let info = RwSignal::new((0usize, 0.0f64)); // trained parameters, relative change
+    // the loop pauses itself when a scoring finishes (set once the loop exists)
+    let anim_pause = StoredValue::new_local(Box::new(|| {}) as Box<dyn Fn()>);
 
     let anim = use_animation_loop(root, LoopOptions { autoplay: false, work_per_frame: AS_FAST_AS_POSSIBLE }, move |f: FrameInfo| {
-        if phase.get_untracked() != Phase::Training {
-            return;
-        }
-        let target = state.get_untracked().steps.max(1) as usize;
         let t0 = now_ms();
-        let mut done = false;
-        tuner.update_value(|t| {
-            if let Some(t) = t {
-                f.repeat(|| {
-                    t.unit();
-                    if t.steps >= target {
-                        done = true;
+        match phase.get_untracked() {
+            Phase::ScoringBefore | Phase::ScoringAfter => {
+                let mut out = None;
+                scoring.update_value(|sc| {
+                    if let Some(sc) = sc {
+                        facts.with_value(|fa| {
+                            untouched.with_value(|u| {
+                                f.repeat(|| {
+                                    out = sc.unit(fa, u);
+                                    out.is_none()
+                                });
+                            })
+                        });
                     }
-                    !done
                 });
+                if let Some(scores) = out {
+                    scoring.set_value(None);
+                    if phase.get_untracked() == Phase::ScoringBefore {
+                        before.set(Some(scores));
+                        phase.set(Phase::Idle);
+                        anim_pause.with_value(|p| p());
+                    } else {
+                        info.set(tuner.with_value(|t| t.as_ref().map(|t| (t.trained_params(), t.relative_change())).unwrap_or_default()));
+                        after.set(Some(scores));
+                        phase.set(Phase::Done);
+                        anim_pause.with_value(|p| p());
+                    }
+                }
             }
-        });
-        if done {
-            // scoring the tuned model is done at once, in this frame (counted in the longest frame)
-            let s = tuner.with_value(|t| t.as_ref().map(|t| lm.with_value(|l| facts.with_value(|fa| untouched.with_value(|u| score(l, &t.model, fa, u))))));
-            info.set(tuner.with_value(|t| t.as_ref().map(|t| (t.trained_params(), t.relative_change())).unwrap_or_default()));
-            after.set(s);
-            phase.set(Phase::Done);
+            Phase::Training => {
+                let target = state.get_untracked().steps.max(1) as usize;
+                let mut done = false;
+                tuner.update_value(|t| {
+                    if let Some(t) = t {
+                        f.repeat(|| {
+                            t.unit();
+                            done = t.steps >= target;
+                            !done
+                        });
+                    }
+                });
+                if done {
+                    let sc = tuner.with_value(|t| t.as_ref().map(|t| lm.with_value(|l| Scoring::new(&l.tokenizer, &t.model))));
+                    scoring.set_value(sc);
+                    phase.set(Phase::ScoringAfter);
+                }
+            }
+            Phase::Idle | Phase::Done => return,
         }
         let frame = now_ms() - t0;
-        let (steps, loss) = tuner.with_value(|t| t.as_ref().map(|t| (t.steps, t.last_loss)).unwrap_or((0, None)));
-        progress.update(|p| *p = (steps, loss, (now_ms() - started.get_value()) / 1000.0, p.3.max(frame)));
+        if matches!(phase.get_untracked(), Phase::Training | Phase::ScoringAfter | Phase::Done) {
+            let (steps, loss) = tuner.with_value(|t| t.as_ref().map(|t| (t.steps, t.last_loss)).unwrap_or((0, None)));
+            progress.update(|p| *p = (steps, loss, (now_ms() - started.get_value()) / 1000.0, p.3.max(frame)));
+        }
     });
+    anim_pause.set_value(Box::new(move || anim.pause()));
+    anim.play();
 
     let start = move |_| {
         let s = state.get_untracked();
@@ -223,14 +275,19 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
         anim.pause();
         tuner.set_value(None);
         after.set(None);
-        phase.set(Phase::Idle);
         progress.set((0, None, 0.0, 0.0));
+        if before.get_untracked().is_some() {
+            phase.set(Phase::Idle);
+        } else {
+            // the shipped model's scores are not in yet: go on scoring it
+            phase.set(Phase::ScoringBefore);
+            anim.play();
+        }
     };
-    let before_v = StoredValue::new(before);
 
     let controls = move || {
         let s = state.get();
-        let busy = phase.get() == Phase::Training;
+        let busy = !matches!(phase.get(), Phase::Idle | Phase::Done);
         view! {
             <div class="controls-row">
                 <fieldset class="field">
@@ -268,6 +325,7 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
                 {loss.map(|l| format!(" · loss {l:.3}"))}
                 {format!(" · {secs:.1} s · longest frame {longest:.0} ms")}
                 {(params > 0).then(|| format!(" · {} numbers trained", fmt_int(params)))}
+                {(phase.get() == Phase::ScoringAfter).then_some(" · scoring the tuned model…")}
                 {(phase.get() == Phase::Done).then(|| format!(" · the weights moved by {:.2} % of their size", 100.0 * change))}
             </p>
         }
@@ -275,7 +333,9 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
 
     let results = move || {
         let a = after.get();
-        let b = before_v.get_value();
+        let Some(b) = before.get() else {
+            return view! { <p role="status">"Scoring the shipped model on the questions first…"</p> }.into_any();
+        };
         let pct = |r: usize, n: usize| format!("{:.0} % ({r} of {n})", 100.0 * r as f64 / n.max(1) as f64);
         let nu = untouched.with_value(|u| u.len());
         view! {
@@ -288,12 +348,12 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
                     <tr><th scope="row">"Perplexity of plain passages (lower is better; rises when the model forgets)"</th><td>{format!("{:.1}", b.perplexity)}</td><td>{a.as_ref().map(|a| format!("{:.1}", a.perplexity)).unwrap_or_else(|| "—".into())}</td></tr>
                 </tbody>
             </table>
-        }
+        }.into_any()
     };
     let facts_table = move || {
         let a = after.get();
-        let b = before_v.get_value();
-        facts.with_value(|fa| view! {
+        let b = before.get()?;
+        facts.with_value(|fa| Some(view! {
             <details>
                 <summary>"The facts, question by question"</summary>
                 <div class="table-scroll" tabindex="0">
@@ -308,7 +368,7 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
                     </table>
                 </div>
             </details>
-        })
+        }))
     };
 
     view! {
@@ -316,7 +376,7 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
             <p class="muted">{format!("The instruction-tuned model is asked {n_facts} questions about the 12 State of the Union addresses it never saw, with no documents: it cannot know. Fine-tuning on exactly these questions and answers (batches of {BATCH}) changes its weights until it can. Everything runs in your browser; Reset returns to the shipped weights.")}</p>
             {controls}
             <div class="controls-row">
-                <button type="button" class="btn btn-primary" on:click=start prop:disabled=move || phase.get() == Phase::Training>"Fine-tune"</button>
+                <button type="button" class="btn btn-primary" on:click=start prop:disabled=move || !matches!(phase.get(), Phase::Idle | Phase::Done)>"Fine-tune"</button>
                 <button type="button" class="btn" on:click=move |_| { anim.pause(); phase.set(Phase::Idle); } prop:disabled=move || phase.get() != Phase::Training>"Stop"</button>
                 <button type="button" class="btn" on:click=reset>"Reset to the shipped model"</button>
             </div>
