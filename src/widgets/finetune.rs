@@ -9,10 +9,9 @@ use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopOptions, AS_
 use crate::shell::urlstate::use_url_state;
 use crate::shell::widget::{WidgetFrame, WidgetMeta};
 use crate::widgets::lm::fmt_int;
-use crate::widgets::lm_store::{load_eval, use_instruct, use_lm, EvalRow, Lm};
+use crate::widgets::lm_store::{load_eval, use_instruct, EvalRow, Lm};
 use crate::widgets::prompt::{outcome, when_loaded};
 use genai_core::gpt::finetune::{Example, Method as TuneMethod, Tuner};
-use genai_core::gpt::prompt::Prompt;
 use genai_core::gpt::Workspace;
 use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
 use leptos::html::Div;
@@ -100,9 +99,6 @@ enum Phase {
     Done,
 }
 
-fn prompt_of(r: &EvalRow) -> Prompt {
-    Prompt { instruction: Some(r.instruction.clone()), context: None, input: Some(r.input.clone()), output: Some(String::new()) }
-}
 
 /// Scoring one model state, one item per unit of work (a greedy answer or a forward pass of
 /// ≈ 5 ms), so that it runs between frames: the taught facts, the untouched task, then the
@@ -128,12 +124,12 @@ impl Scoring {
         self.next += 1;
         if i < nf {
             let r = &facts[i];
-            let o = outcome(&self.lm, &prompt_of(r), &r.answer);
+            let o = outcome(&self.lm, &r.prompt(), &r.answer);
             self.scores.facts_right += (o.correct == Some(true)) as usize;
             self.scores.facts.push(o.answer.trim().to_string());
         } else if i < nf + nu {
             let r = &untouched[i - nf];
-            self.scores.untouched_right += (outcome(&self.lm, &prompt_of(r), &r.answer).correct == Some(true)) as usize;
+            self.scores.untouched_right += (outcome(&self.lm, &r.prompt(), &r.answer).correct == Some(true)) as usize;
         } else if i < nf + 2 * nu {
             let ids = self.lm.tokenizer.encode(&untouched[i - nf - nu].input);
             if ids.len() >= 2 {
@@ -149,13 +145,13 @@ impl Scoring {
 #[component]
 pub fn FinetuneWidget() -> impl IntoView {
     let url = use_url_state::<FinetuneState>();
-    let base = use_lm();
+    // only the instruction-tuned model: the base model is never downloaded for this widget
     let tuned = use_instruct();
     let eval = LocalResource::new(load_eval);
     let state = url.state;
     view! {
         <WidgetFrame meta=META share_query=url.share_query() notices=url.notices>
-            {when_loaded(eval, base, tuned, move |_, t, ev| view! { <FinetuneInner lm=t eval=ev state=state/> }.into_any())}
+            {when_loaded(eval, vec![tuned], move |m, ev| view! { <FinetuneInner lm=m[0].clone() eval=ev state=state/> }.into_any())}
         </WidgetFrame>
     }
 }
@@ -171,7 +167,7 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
         .map(|r| {
             let mut answer = lm.tokenizer.encode(&r.answer);
             answer.push(lm.tokenizer.eot());
-            Example { prompt: prompt_of(r).encode(&lm.tokenizer), answer }
+            Example { prompt: r.prompt().encode(&lm.tokenizer), answer }
         })
         .collect();
     let scoring = StoredValue::new_local(Some(Scoring::new(&lm.tokenizer, &lm.model)));

@@ -634,12 +634,12 @@ fn LmInner(lm: Rc<Lm>, state: RwSignal<LmState>, notices: RwSignal<Vec<Notice>>)
     }
 }
 
-/// 1088256 → "1,088,256".
-pub fn fmt_int(n: usize) -> String {
+/// 1088256 → "1,088,256" (any integer type).
+pub fn fmt_int(n: impl std::fmt::Display) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -12,6 +12,7 @@ use genai_core::embed::{pca, KnnBuilder, Metric, Table};
 use genai_core::query::{Choice, Notice, StateReader, StateWriter, UrlState};
 use genai_core::tsne::{Tsne, TsneConfig};
 use leptos::html::Div;
+use crate::widgets::lm::fmt_int;
 use leptos::prelude::*;
 use plotters::prelude::*;
 use std::collections::HashMap;
@@ -157,18 +158,6 @@ struct Data {
     d: usize,
 }
 
-/// 1870 → "1,870".
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 fn build(lm: &Lm) -> Data {
     let tok = &lm.tokenizer;
@@ -564,7 +553,7 @@ pub fn LmEmbedWidget() -> impl IntoView {
         };
         format!(
             "Map of {} text tokens of the model's embedding table, {} dimensions squeezed to 2 by {}.{sel}{hl}{out} Click a dot to choose its token; with the map focused, n and p step through the neighbours and Enter chooses.",
-            thousands(d.table.n),
+            fmt_int(d.table.n),
             d.d,
             method_name()
         )
@@ -666,7 +655,7 @@ pub fn LmEmbedWidget() -> impl IntoView {
                             version.track();
                             data.get_value().map(|d| format!(
                                 "{} tokens shown: the {} single bytes that are not printable characters, {} fragment{} of multi-byte characters and the {} special tokens are left out. PCA's two axes carry {:.1} % of the variance of the {} dimensions (computed in your browser in {:.0} ms).",
-                                thousands(d.table.n), d.skipped_bytes, d.skipped_fragments, if d.skipped_fragments == 1 { "" } else { "s" }, d.specials,
+                                fmt_int(d.table.n), d.skipped_bytes, d.skipped_fragments, if d.skipped_fragments == 1 { "" } else { "s" }, d.specials,
                                 (d.pca_explained[0] + d.pca_explained[1]) * 100.0, d.d, d.pca_ms.max(1.0)
                             ))
                         }}</p>

@@ -104,6 +104,18 @@ pub struct EvalRow {
     pub answer: String,
 }
 
+impl EvalRow {
+    /// The example's four-part prompt as the tuning script built it (documents only when it has some).
+    pub fn prompt(&self) -> genai_core::gpt::prompt::Prompt {
+        genai_core::gpt::prompt::Prompt {
+            instruction: (!self.instruction.is_empty()).then(|| self.instruction.clone()),
+            context: (!self.docs.is_empty()).then(|| self.docs.clone()),
+            input: Some(self.input.clone()),
+            output: Some(String::new()),
+        }
+    }
+}
+
 thread_local! {
     static EVAL: RefCell<Option<Rc<Vec<EvalRow>>>> = const { RefCell::new(None) };
 }

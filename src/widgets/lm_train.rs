@@ -19,6 +19,7 @@ use genai_core::gpt::{self, tokenizer::Tokenizer, AdamW, Config, Gpt, KvCache, W
 use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
 use genai_core::rng::Rng;
 use leptos::html::Div;
+use crate::widgets::lm::fmt_int;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -499,17 +500,6 @@ struct Sample {
     text: String,
 }
 
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 fn lr_label(lr: f64) -> String {
     LR_CHOICES.iter().find(|(v, _)| (v - lr).abs() <= 1e-12 * v.abs().max(1.0)).map(|(_, l)| (*l).to_owned()).unwrap_or_else(|| format!("{lr} (from the link)"))
@@ -577,7 +567,7 @@ pub fn LmTrainWidget() -> impl IntoView {
             if !alive() {
                 return;
             }
-            let size = if text.len() >= 100_000 { format!("{:.1} MB", text.len() as f64 / 1e6) } else { format!("{} characters", thousands(text.chars().count() as u64)) };
+            let size = if text.len() >= 100_000 { format!("{:.1} MB", text.len() as f64 / 1e6) } else { format!("{} characters", fmt_int(text.chars().count() as u64)) };
             let progress = move |pct: usize| {
                 let _ = data.try_set(DataLoad::Waiting(format!("Tokenizing {} ({size})… {pct}%", corpus.name())));
             };
@@ -804,7 +794,7 @@ pub fn LmTrainWidget() -> impl IntoView {
     };
     let chart_label = Signal::derive(move || {
         let r = readout.get();
-        let guess = format!("guessing every one of the {} tokens equally scores ln {} = {:.2}", thousands(vocab.get() as u64), vocab.get(), ln_v());
+        let guess = format!("guessing every one of the {} tokens equally scores ln {} = {:.2}", fmt_int(vocab.get() as u64), vocab.get(), ln_v());
         if r.step == 0 {
             format!("Loss curve: no training steps yet; {guess}.")
         } else {
@@ -819,9 +809,9 @@ pub fn LmTrainWidget() -> impl IntoView {
                 <p class="muted">
                     {move || format!(
                         "A tiny transformer — {} parameters: {LAYERS} blocks of width {}, {HEADS} attention heads, a context of {CTX} tokens and the section's {}-token tokenizer — starting from random weights and trained here, in your browser. ",
-                        thousands(params.get() as u64), st().width.d(), thousands(vocab.get() as u64))}
+                        fmt_int(params.get() as u64), st().width.d(), fmt_int(vocab.get() as u64))}
                     "Each step shows it " {BATCH.to_string()} " windows of " {CTX.to_string()} " tokens and nudges every weight with AdamW (the learning rate warms up over "
-                    {WARMUP.to_string()} " steps, then decays to a tenth over " {thousands(DECAY_STEPS as u64)} "). The last 10% of the text is never trained on: the held-out loss measures the model on it every "
+                    {WARMUP.to_string()} " steps, then decays to a tenth over " {fmt_int(DECAY_STEPS as u64)} "). The last 10% of the text is never trained on: the held-out loss measures the model on it every "
                     {EVAL_EVERY.to_string()} " steps."
                 </p>
                 <div class="controls-row">
@@ -835,7 +825,7 @@ pub fn LmTrainWidget() -> impl IntoView {
                         <span>"Model width d"</span>
                         <select id="lmt-width" on:change=move |ev| { let v = event_target_value(&ev); if let Some(w) = Width::from_key(&v) { state.update(|s| s.width = w) } }>
                             {Width::ALL.iter().map(|&w| view! {
-                                <option value=w.key() prop:selected=move || st().width == w>{move || format!("{} ({} parameters)", w.d(), thousands(w.config(vocab.get()).n_params() as u64))}</option>
+                                <option value=w.key() prop:selected=move || st().width == w>{move || format!("{} ({} parameters)", w.d(), fmt_int(w.config(vocab.get()).n_params() as u64))}</option>
                             }).collect_view()}
                         </select>
                     </label>
@@ -870,9 +860,9 @@ pub fn LmTrainWidget() -> impl IntoView {
                             <span class="muted" data-testid="lmt-url-note">{move || {
                                 let n = draft.with(|t| t.chars().count());
                                 if n > URL_TEXT_MAX {
-                                    format!("{} characters: longer than {}, so this text is not kept in the page's link — after a reload, paste it again.", thousands(n as u64), thousands(URL_TEXT_MAX as u64))
+                                    format!("{} characters: longer than {}, so this text is not kept in the page's link — after a reload, paste it again.", fmt_int(n as u64), fmt_int(URL_TEXT_MAX as u64))
                                 } else {
-                                    format!("{} characters (texts up to {} characters are kept in the link).", thousands(n as u64), thousands(URL_TEXT_MAX as u64))
+                                    format!("{} characters (texts up to {} characters are kept in the link).", fmt_int(n as u64), fmt_int(URL_TEXT_MAX as u64))
                                 }
                             }}</span>
                         </div>
@@ -894,7 +884,7 @@ pub fn LmTrainWidget() -> impl IntoView {
                         } else {
                             String::new()
                         };
-                        view! { <p class="muted" data-testid="lmt-data">{format!("{}: {} tokens, {} for training and {} held out.{note}", capitalise(d.corpus.name()), thousands(d.ids.len() as u64), thousands(d.split as u64), thousands(d.held_tokens() as u64))}</p> }.into_any()
+                        view! { <p class="muted" data-testid="lmt-data">{format!("{}: {} tokens, {} for training and {} held out.{note}", capitalise(d.corpus.name()), fmt_int(d.ids.len() as u64), fmt_int(d.split as u64), fmt_int(d.held_tokens() as u64))}</p> }.into_any()
                     }
                 }}
                 {move || build_error.get().map(|e| view! { <p class="error-panel" role="alert">{e}</p> })}
@@ -938,7 +928,7 @@ pub fn LmTrainWidget() -> impl IntoView {
                                         curves.with_value(|c| {
                                             let n = c.table.len();
                                             c.table.iter().enumerate().filter(|(i, _)| *i == 0 || *i + 10 >= n).map(|(_, &(s, t, h))| view! {
-                                                <tr><td>{thousands(s as u64)}</td><td>{fmt_loss(t)}</td><td>{format!("{h:.3}")}</td></tr>
+                                                <tr><td>{fmt_int(s as u64)}</td><td>{fmt_loss(t)}</td><td>{format!("{h:.3}")}</td></tr>
                                             }).collect_view()
                                         })
                                     }}
@@ -952,10 +942,10 @@ pub fn LmTrainWidget() -> impl IntoView {
                         </ul>
                         <dl class="stats">
                             <div><dt>"Step"</dt><dd data-testid="lmt-step">{move || readout.with(|r| r.step)}</dd></div>
-                            <div><dt>"Tokens seen"</dt><dd>{move || thousands(readout.with(|r| r.tokens))}</dd></div>
+                            <div><dt>"Tokens seen"</dt><dd>{move || fmt_int(readout.with(|r| r.tokens))}</dd></div>
                             <div><dt>"Training loss"</dt><dd data-testid="lmt-train-loss">{move || fmt_loss(readout.with(|r| r.train))}</dd></div>
                             <div><dt>"Held-out loss"</dt><dd data-testid="lmt-held-loss">{move || fmt_loss(readout.with(|r| r.held.map(|h| h.1)))}</dd></div>
-                            <div><dt>"Tokens / s"</dt><dd data-testid="lmt-tps">{move || readout.with(|r| r.tokens_per_s.map(|v| thousands(v.round() as u64)).unwrap_or_else(|| "—".to_owned()))}</dd></div>
+                            <div><dt>"Tokens / s"</dt><dd data-testid="lmt-tps">{move || readout.with(|r| r.tokens_per_s.map(|v| fmt_int(v.round() as u64)).unwrap_or_else(|| "—".to_owned()))}</dd></div>
                             <div><dt>"One step (computing)"</dt><dd data-testid="lmt-step-ms">{move || readout.with(|r| r.step_ms.map(|v| format!("{v:.0} ms")).unwrap_or_else(|| "—".to_owned()))}</dd></div>
                             <div><dt>"Slowest frame"</dt><dd data-testid="lmt-slowest">{move || readout.with(|r| r.slowest_frame.map(|v| format!("{v:.0} ms")).unwrap_or_else(|| "—".to_owned()))}</dd></div>
                         </dl>
@@ -978,7 +968,7 @@ pub fn LmTrainWidget() -> impl IntoView {
                         <ol class="lmt-samples" data-testid="lmt-samples">
                             {move || samples.get().into_iter().rev().map(|s| view! {
                                 <li>
-                                    <span class="lmt-sample-step">{format!("Step {}", thousands(s.step as u64))}</span>
+                                    <span class="lmt-sample-step">{format!("Step {}", fmt_int(s.step as u64))}</span>
                                     <p class="lm-generated"><strong>{s.prompt}</strong>{s.text}</p>
                                 </li>
                             }).collect_view()}
@@ -1043,7 +1033,7 @@ fn PretrainedComparison(data: RwSignal<DataLoad, LocalStorage>) -> impl IntoView
                 let c = m.model.cfg;
                 let about = format!(
                     "For comparison: the site's pre-trained model has {} parameters ({} blocks of width {}, a context of {} tokens) and was trained offline by the same code on Moby Dick and State of the Union addresses",
-                    thousands(c.n_params() as u64), c.layers, c.d, c.ctx);
+                    fmt_int(c.n_params() as u64), c.layers, c.d, c.ctx);
                 let corpus = match data.get() { DataLoad::Ready(d) if !d.held.is_empty() && d.vocab == c.vocab && d.t_held <= c.ctx => Some(d.corpus), _ => None };
                 match (result.get(), corpus) {
                     (Some(l), Some(corpus)) => {

@@ -210,18 +210,17 @@ pub fn PromptWidget() -> impl IntoView {
     let notices = url.notices;
     view! {
         <WidgetFrame meta=META share_query=url.share_query() notices=url.notices>
-            {when_loaded(eval, base, tuned, move |b, t, ev| view! { <PromptInner base=b tuned=t eval=ev state=state notices=notices/> }.into_any())}
+            {when_loaded(eval, vec![base, tuned], move |m, ev| view! { <PromptInner base=m[0].clone() tuned=m[1].clone() eval=ev state=state notices=notices/> }.into_any())}
         </WidgetFrame>
     }
 }
 
-/// The view of a widget that needs the held-out examples and both models: a loading message or the
-/// error until all three are in, then `inner(base, tuned, examples)`.
+/// The view of a widget that needs the held-out examples and some of the models: a loading
+/// message or the error until all are in, then `inner(models, examples)` (models in the order given).
 pub fn when_loaded(
     eval: LocalResource<Result<Rc<Vec<EvalRow>>, String>>,
-    base: RwSignal<LmLoad, LocalStorage>,
-    tuned: RwSignal<LmLoad, LocalStorage>,
-    inner: impl Fn(Rc<Lm>, Rc<Lm>, Rc<Vec<EvalRow>>) -> AnyView + 'static,
+    models: Vec<RwSignal<LmLoad, LocalStorage>>,
+    inner: impl Fn(Vec<Rc<Lm>>, Rc<Vec<EvalRow>>) -> AnyView + 'static,
 ) -> impl Fn() -> AnyView {
     move || {
         let ev = match eval.get() {
@@ -229,11 +228,19 @@ pub fn when_loaded(
             Some(Err(e)) => return view! { <p class="error-panel" role="alert">{e}</p> }.into_any(),
             Some(Ok(rows)) => rows,
         };
-        match (base.get(), tuned.get()) {
-            (LmLoad::Failed(e), _) | (_, LmLoad::Failed(e)) => view! { <p class="error-panel" role="alert">{e}</p> }.into_any(),
-            (LmLoad::Ready(b), LmLoad::Ready(t)) => inner(b, t, ev),
-            _ => view! { <Loading label="Loading the two language models" text="Loading the base and the instruction-tuned model (2.2 MB of weights each)…"/> }.into_any(),
+        let mut ready = Vec::new();
+        for m in &models {
+            match m.get() {
+                LmLoad::Failed(e) => return view! { <p class="error-panel" role="alert">{e}</p> }.into_any(),
+                LmLoad::Ready(lm) => ready.push(lm),
+                LmLoad::Loading => {}
+            }
         }
+        if ready.len() < models.len() {
+            let what = if models.len() == 1 { "the language model (2.2 MB of weights)" } else { "the base and the instruction-tuned model (2.2 MB of weights each)" };
+            return view! { <Loading label="Loading the language models" text=format!("Loading {what}…")/> }.into_any();
+        }
+        inner(ready, ev)
     }
 }
 

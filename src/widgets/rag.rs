@@ -989,7 +989,7 @@ fn EvalPanel(
             for (n, q) in qs.iter().enumerate() {
                 let (closed, given, rag, hit, in_index, retrieval_ms) = lm.with_value(|l| {
                     let closed = answer(l, &closed_prompt(&q.input));
-                    let given = answer(l, &Prompt { instruction: Some(q.instruction.clone()), context: Some(q.docs.clone()), input: Some(q.input.clone()), output: Some(String::new()) });
+                    let given = answer(l, &q.prompt());
                     let i = ix.borrow();
                     let r = retrieve(&d, &i, wv.as_deref(), s.method, &q.input, s.k as usize);
                     let retrieved: Vec<String> = r.as_ref().map(|r| r.top.iter().map(|&c| d.corpus.chunk_document(&i.chunks[c])).collect()).unwrap_or_default();

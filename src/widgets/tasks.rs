@@ -9,7 +9,6 @@ use crate::shell::urlstate::use_url_state;
 use crate::shell::widget::{WidgetFrame, WidgetMeta};
 use crate::widgets::lm_store::{load_eval, use_instruct, use_lm, EvalRow, Lm};
 use crate::widgets::prompt::{outcome, when_loaded};
-use genai_core::gpt::prompt::Prompt;
 use genai_core::query::{StateReader, StateWriter, UrlState};
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -56,14 +55,6 @@ struct Tally {
     tokens: usize,
 }
 
-fn prompt_of(r: &EvalRow) -> Prompt {
-    Prompt {
-        instruction: (!r.instruction.is_empty()).then(|| r.instruction.clone()),
-        context: (!r.docs.is_empty()).then(|| r.docs.clone()),
-        input: Some(r.input.clone()),
-        output: Some(String::new()),
-    }
-}
 
 #[component]
 pub fn TasksWidget() -> impl IntoView {
@@ -74,7 +65,7 @@ pub fn TasksWidget() -> impl IntoView {
     let state = url.state;
     view! {
         <WidgetFrame meta=META share_query=url.share_query() notices=url.notices>
-            {when_loaded(eval, base, tuned, move |b, t, ev| view! { <TasksInner base=b tuned=t eval=ev state=state/> }.into_any())}
+            {when_loaded(eval, vec![base, tuned], move |m, ev| view! { <TasksInner base=m[0].clone() tuned=m[1].clone() eval=ev state=state/> }.into_any())}
         </WidgetFrame>
     }
 }
@@ -138,7 +129,7 @@ fn TasksInner(base: Rc<Lm>, tuned: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSign
             let t0 = now_ms();
             let o = models.with_value(|m| {
                 let lm = if model == 0 { &m.0 } else { &m.1 };
-                let p = prompt_of(&r);
+                let p = r.prompt();
                 let o = outcome(lm, &p, &r.answer);
                 let n = p.encode(&lm.tokenizer).len() + lm.tokenizer.encode(&o.answer).len() + o.finished as usize;
                 (o, n)
