@@ -1024,6 +1024,36 @@ pub fn sample(logits: &[f32], s: &Sampling, rng: &mut Rng) -> usize {
     draw(&filtered_probs(logits, s), rng.next_f64())
 }
 
+/// Continues `prompt` by up to `n_new` tokens (fewer if the context fills), each drawn from
+/// softmax(z / T) over the first `n_text` ids only (so special tokens are never written), with the
+/// KV cache. The same model, prompt and generator state give the same tokens.
+pub fn sample_continuation(model: &Gpt, prompt: &[u32], n_new: usize, n_text: usize, temperature: f32, rng: &mut Rng) -> Vec<u32> {
+    let ctx = model.cfg.ctx;
+    let prompt = &prompt[prompt.len().saturating_sub(ctx)..];
+    if prompt.is_empty() {
+        return Vec::new();
+    }
+    let mut cache = KvCache::new(&model.cfg);
+    let mut logits = model.prefill(&mut cache, prompt);
+    let n_text = n_text.min(model.cfg.vocab);
+    let t = temperature.max(1e-3);
+    let mut z = vec![0.0f32; n_text];
+    let mut out = Vec::with_capacity(n_new);
+    while out.len() < n_new {
+        for (zi, &l) in z.iter_mut().zip(&logits) {
+            *zi = l / t;
+        }
+        softmax(&mut z);
+        let tok = draw(&z, rng.next_f64()) as u32;
+        out.push(tok);
+        if cache.len >= ctx || out.len() == n_new {
+            break;
+        }
+        model.step(&mut cache, tok, &mut logits);
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // The weights file.
 

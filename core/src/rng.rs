@@ -30,6 +30,14 @@ impl Rng {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
 
+    /// Shuffles `items` in place, every order equally likely (Fisher–Yates).
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            items.swap(i, j);
+        }
+    }
+
     /// Fills `out` with independent standard normal numbers, two at a time by Marsaglia's polar
     /// method: draw (u, v) uniform in the unit disc, s = u² + v², then u·√(−2 ln s / s) and
     /// v·√(−2 ln s / s) are N(0, 1). No trigonometry, one logarithm per pair; u and v take 24

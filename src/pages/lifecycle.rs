@@ -31,6 +31,12 @@ pub fn LifecyclePage() -> impl IntoView {
                 "to how it does in use — sends it back round. Choose a stage in the diagram or the list, or play the tour."
             </p>
             <LifecycleWidget/>
+            <p>
+                "The feedback loop is something you can run on a real model: the "
+                <a href="?page=finetune">"Fine-tuning section"</a>
+                " continues a model's pre-training on one domain, fine-tunes it on new facts, and tunes it toward the "
+                "better of two answers picked by you or by a stated rater — then evaluates it again."
+            </p>
             <aside class="try" aria-labelledby="try-title">
                 <h3 id="try-title">"Try this"</h3>
                 <ul>

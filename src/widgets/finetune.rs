@@ -21,7 +21,21 @@ use std::rc::Rc;
 pub const META_ID: &str = "finetune";
 pub const META: WidgetMeta = WidgetMeta { id: META_ID, page: "finetune", title: "Teach the model new facts", embed_height: 1100 };
 
-const BATCH: usize = 16;
+pub(crate) const BATCH: usize = 16;
+/// The taught facts: the held-out addresses' questions asked by year, closed book.
+pub(crate) const FACT_TASK: &str = "question by year, closed book";
+
+/// Question → answer examples of `facts` (the answer ends with the end-of-text token).
+pub(crate) fn fact_examples(lm: &Lm, facts: &[EvalRow]) -> Vec<Example> {
+    facts
+        .iter()
+        .map(|r| {
+            let mut answer = lm.tokenizer.encode(&r.answer);
+            answer.push(lm.tokenizer.eot());
+            Example { prompt: r.prompt().encode(&lm.tokenizer), answer }
+        })
+        .collect()
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Method {
@@ -159,17 +173,10 @@ pub fn FinetuneWidget() -> impl IntoView {
 #[component]
 fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneState>) -> impl IntoView {
     let root = NodeRef::<Div>::new();
-    let facts: Vec<EvalRow> = eval.iter().filter(|r| r.task == "question by year, closed book").cloned().collect();
+    let facts: Vec<EvalRow> = eval.iter().filter(|r| r.task == FACT_TASK).cloned().collect();
     let untouched: Vec<EvalRow> = eval.iter().filter(|r| r.task == "classification").cloned().collect();
     let n_facts = facts.len();
-    let examples: Vec<Example> = facts
-        .iter()
-        .map(|r| {
-            let mut answer = lm.tokenizer.encode(&r.answer);
-            answer.push(lm.tokenizer.eot());
-            Example { prompt: r.prompt().encode(&lm.tokenizer), answer }
-        })
-        .collect();
+    let examples = fact_examples(&lm, &facts);
     let scoring = StoredValue::new_local(Some(Scoring::new(&lm.tokenizer, &lm.model)));
     let lm = StoredValue::new_local(lm);
     let facts = StoredValue::new_local(facts);

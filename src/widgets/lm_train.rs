@@ -273,7 +273,7 @@ fn next_cut(text: &str, from: usize) -> usize {
 
 /// Tokenizes `text` a slice at a time, yielding to the browser between slices; `None` when
 /// `alive` says the result is no longer wanted.
-async fn tokenize_sliced(tok: &Tokenizer, text: &str, progress: impl Fn(usize), alive: impl Fn() -> bool) -> Option<Vec<u32>> {
+pub(crate) async fn tokenize_sliced(tok: &Tokenizer, text: &str, progress: impl Fn(usize), alive: impl Fn() -> bool) -> Option<Vec<u32>> {
     let mut out = Vec::with_capacity(text.len() / 3);
     let mut at = 0;
     while at < text.len() {

@@ -3,6 +3,7 @@
 //! To add a widget: write its state (`impl UrlState`), its component wrapped in `WidgetFrame`,
 //! and register it in [`embed`] and [`title_of`] so `?embed=<id>` can render it alone.
 
+pub mod compare;
 pub mod crash;
 pub mod diffusion;
 pub mod diffusion2d;
@@ -16,6 +17,8 @@ pub mod lm;
 pub mod lm_embed;
 pub mod lm_store;
 pub mod lm_train;
+pub mod domain;
+pub mod preference;
 pub mod prompt;
 pub mod rag;
 pub mod tasks;
@@ -35,6 +38,9 @@ pub fn title_of(id: &str) -> Option<&'static str> {
         rag::META_ID => Some(rag::META.title),
         tasks::META_ID => Some(tasks::META.title),
         finetune::META_ID => Some(finetune::META.title),
+        domain::META_ID => Some(domain::META.title),
+        compare::META_ID => Some(compare::META.title),
+        preference::META_ID => Some(preference::META.title),
         diffusion::META_ID => Some(diffusion::META.title),
         diffusion2d::META_ID => Some(diffusion2d::META.title),
         embeddings::META_ID => Some(embeddings::META.title),
@@ -63,6 +69,9 @@ pub fn embed(id: &str) -> AnyView {
         rag::META_ID => view! { <rag::RagWidget/> }.into_any(),
         tasks::META_ID => view! { <tasks::TasksWidget/> }.into_any(),
         finetune::META_ID => view! { <finetune::FinetuneWidget/> }.into_any(),
+        domain::META_ID => view! { <domain::DomainWidget/> }.into_any(),
+        compare::META_ID => view! { <compare::CompareWidget/> }.into_any(),
+        preference::META_ID => view! { <preference::PreferenceWidget/> }.into_any(),
         diffusion::META_ID => view! { <diffusion::DiffusionWidget/> }.into_any(),
         diffusion2d::META_ID => view! { <diffusion2d::Diffusion2dWidget/> }.into_any(),
         embeddings::META_ID => view! { <embeddings::EmbeddingsWidget/> }.into_any(),

@@ -156,12 +156,12 @@ impl Source {
     }
 }
 
-struct Addresses {
+pub(crate) struct Addresses {
     sources: Vec<Source>,
     texts: Vec<String>,
 }
 
-async fn load_addresses() -> Result<Rc<Addresses>, String> {
+pub(crate) async fn load_addresses() -> Result<Rc<Addresses>, String> {
     let damaged = |what: &str, why: String| format!("The retrieval corpus ({what}) is damaged: {why}. Reload the page; if it persists, the site's copy is broken.");
     let meta = fetch_text("lm/sotu-meta.json").await?;
     let text = fetch_text("lm/sotu-excerpts.txt").await?;
@@ -314,18 +314,51 @@ fn retrieve(docs: &Docs, index: &Index, words: Option<&WordVectors>, method: Met
     Some(Retrieval { method, scored, top, best, ms, positive })
 }
 
+/// The RAG widget's default retrieval (BM25, the top 3 of 20-word chunks overlapping by 5, over the
+/// addresses), ready for many questions: the comparison table of the fine-tuning section uses it.
+pub(crate) struct DefaultRag {
+    docs: Docs,
+    index: Index,
+    k: usize,
+    /// Milliseconds to chunk the corpus and build the index.
+    pub(crate) build_ms: f64,
+}
+
+impl DefaultRag {
+    pub(crate) fn new(a: &Addresses) -> Result<DefaultRag, String> {
+        let s = RagState::default();
+        let docs = build_docs(CorpusChoice::Addresses, a, None);
+        let t0 = now_ms();
+        let chunks = docs.corpus.chunks(s.size as usize, s.overlap as usize).map_err(|e| e.to_string())?;
+        let bm25 = Bm25::build(&docs.corpus, &chunks);
+        let bm25_ms = now_ms() - t0;
+        let build_ms = docs.build_ms + bm25_ms;
+        Ok(DefaultRag { docs, index: Index { key: (CorpusChoice::Addresses, s.size as usize, s.overlap as usize), chunks, bm25, bm25_ms, vectors: None }, k: s.k as usize, build_ms })
+    }
+
+    /// The retrieval-augmented answer to `query` (closed book when no chunk matches), with the
+    /// retrieval's milliseconds added to the answer's.
+    pub(crate) fn answer(&self, lm: &Lm, query: &str) -> Answer {
+        let r = retrieve(&self.docs, &self.index, None, Method::Bm25, query, self.k);
+        let retrieved: Vec<String> = r.as_ref().map(|r| r.top.iter().map(|&c| self.docs.corpus.chunk_document(&self.index.chunks[c])).collect()).unwrap_or_default();
+        let mut a = if retrieved.is_empty() { answer(lm, &closed_prompt(query)) } else { answer(lm, &fit_prompt(&lm.tokenizer, &rag_prompt(retrieved, query), lm.model.cfg.ctx - ANSWER_TOKENS).prompt) };
+        a.ms += r.map_or(0.0, |r| r.ms);
+        a
+    }
+}
+
 /// A greedy answer with what it cost.
 #[derive(Clone, Debug, PartialEq)]
-struct Answer {
-    text: String,
+pub(crate) struct Answer {
+    pub(crate) text: String,
     p: f64,
-    ms: f64,
-    prompt_tokens: usize,
-    new_tokens: usize,
+    pub(crate) ms: f64,
+    pub(crate) prompt_tokens: usize,
+    pub(crate) new_tokens: usize,
     finished: bool,
 }
 
-fn answer(lm: &Lm, prompt: &Prompt) -> Answer {
+pub(crate) fn answer(lm: &Lm, prompt: &Prompt) -> Answer {
     let ids = prompt.encode(&lm.tokenizer);
     let t0 = now_ms();
     let a = greedy_answer(&lm.model, &lm.tokenizer, &ids, ANSWER_TOKENS);
@@ -337,7 +370,7 @@ fn rag_prompt(docs: Vec<String>, query: &str) -> Prompt {
     Prompt { instruction: Some(QA_CONTEXT.into()), context: Some(docs), input: Some(query.to_string()), output: Some(String::new()) }
 }
 
-fn closed_prompt(query: &str) -> Prompt {
+pub(crate) fn closed_prompt(query: &str) -> Prompt {
     Prompt { instruction: Some(QA_CLOSED.into()), context: None, input: Some(query.to_string()), output: Some(String::new()) }
 }
 

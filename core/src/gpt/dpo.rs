@@ -9,7 +9,7 @@
 //! raises the preferred answer's likelihood relative to the rejected one's, measured against the
 //! reference, which keeps the model near where it started (β sets how near).
 
-use super::{Gpt, Workspace, IGNORE};
+use super::{AdamW, Gpt, Workspace, IGNORE};
 
 /// The loss of one pair and its derivatives with respect to the two log-likelihoods.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,6 +76,212 @@ pub fn accumulate(ws: &mut Workspace, model: &Gpt, pair: &Pair, ref_chosen: f64,
     t
 }
 
+/// Mean per-token KL(π_θ ‖ π_ref) = Σ_v π_θ(v) log(π_θ(v) / π_ref(v)) over the positions that
+/// predict the answer's tokens, exact over the whole vocabulary (no sampling): how far tuning has
+/// moved the model's next-token distributions where the answer is written.
+pub fn kl_to_reference(ws: &mut Workspace, ws_ref: &mut Workspace, model: &Gpt, reference: &Gpt, prompt: &[u32], answer: &[u32]) -> f64 {
+    assert!(!prompt.is_empty() && !answer.is_empty(), "a prompt and an answer");
+    let seq: Vec<u32> = prompt.iter().chain(answer).copied().collect();
+    let x = &seq[..seq.len() - 1];
+    ws.forward(model, x, None, 1, x.len());
+    ws_ref.forward(reference, x, None, 1, x.len());
+    let v = model.cfg.vocab;
+    let first = prompt.len() - 1;
+    let mut kl = 0.0f64;
+    for i in first..x.len() {
+        let (p, q) = (&ws.probs[i * v..(i + 1) * v], &ws_ref.probs[i * v..(i + 1) * v]);
+        kl += p.iter().zip(q).filter(|(&p, _)| p > 0.0).map(|(&p, &q)| p as f64 * ((p as f64) / (q as f64).max(1e-30)).ln()).sum::<f64>();
+    }
+    kl / (x.len() - first) as f64
+}
+
+/// The stated automatic rater of the preference widget, a crowd of sailors tired of politics: a
+/// text scores +1 for each word of the sea and −1 for each word of government it contains (whole
+/// words, ignoring case), and the higher score is preferred.
+pub const SEA_WORDS: &[&str] = &[
+    "sea", "seas", "ocean", "oceans", "ship", "ships", "boat", "boats", "whale", "whales", "sail", "sails", "sailor", "sailors",
+    "captain", "deck", "wave", "waves", "water", "waters", "harpoon", "voyage", "shore", "island", "fish", "crew",
+];
+pub const GOVERNMENT_WORDS: &[&str] = &[
+    "government", "congress", "states", "united", "federal", "department", "public", "nation", "nations", "national", "country",
+    "policy", "law", "laws", "treasury", "president", "citizens", "american", "america", "people", "army", "republic", "tax",
+    "taxes", "debt", "bank", "senate", "legislation", "administration", "economy",
+];
+
+/// The sailors' rating of a text: (words of the sea) − (words of government).
+pub fn sailors_rating(text: &str) -> i64 {
+    let (mut sea, mut gov) = (0i64, 0i64);
+    for w in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
+        sea += SEA_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w)) as i64;
+        gov += GOVERNMENT_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w)) as i64;
+    }
+    sea - gov
+}
+
+/// Prompts the preference pairs are drawn for, and prompts never used in a pair (to see whether a
+/// preference carries over).
+pub const PAIR_PROMPTS: &[&str] = &["In the end", "It was a time", "Let us consider", "We must", "There is no", "I have seen", "At last the great", "Our first"];
+pub const FRESH_PROMPTS: &[&str] = &["This year", "When the morning", "All of them", "He said that", "Now we", "For the first time", "And so the", "They were"];
+
+/// How many of [`SEA_WORDS`] a text contains (with repeats).
+pub fn sea_words(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty() && SEA_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w))).count()
+}
+
+/// Length and temperature of the continuations that are rated.
+pub const ANSWER_TOKENS: usize = 24;
+pub const TEMPERATURE: f32 = 0.8;
+/// Continuations drawn per prompt to pick a pair from, and rounds of drawing before a prompt whose
+/// continuations all rate the same is skipped.
+pub const DRAWS: usize = 4;
+pub const ROUNDS: usize = 4;
+
+/// Drawing preference pairs with a rater, one continuation per unit of work: the prompts in turn,
+/// [`DRAWS`] continuations each; the best-rated becomes the chosen answer and the worst-rated the
+/// rejected one. If all rate the same, another round is drawn (at most [`ROUNDS`]), then the prompt
+/// is skipped. Deterministic for a seed.
+pub struct PairDraw {
+    prompts: Vec<Vec<u32>>,
+    wanted: usize,
+    rng: crate::rng::Rng,
+    /// Prompts tried so far (the current one is `tried % prompts.len()`).
+    tried: usize,
+    round: usize,
+    drawn: Vec<(i64, Vec<u32>)>,
+    /// The pairs so far: prompt index, the pair, and the chosen and rejected ratings.
+    pub pairs: Vec<(usize, Pair, i64, i64)>,
+}
+
+impl PairDraw {
+    pub fn new(prompts: Vec<Vec<u32>>, wanted: usize, seed: u64) -> PairDraw {
+        PairDraw { prompts, wanted, rng: crate::rng::Rng::new(seed), tried: 0, round: 0, drawn: Vec::new(), pairs: Vec::new() }
+    }
+
+    /// True when `wanted` prompts have been tried (each gave a pair or was skipped).
+    pub fn done(&self) -> bool {
+        self.tried >= self.wanted || self.prompts.is_empty()
+    }
+
+    /// Draws one continuation (`n_text`: the text tokens, which are the only ones drawn); returns
+    /// [`PairDraw::done`].
+    pub fn unit(&mut self, model: &Gpt, n_text: usize, rate: impl Fn(&[u32]) -> i64) -> bool {
+        if self.done() {
+            return true;
+        }
+        let k = self.tried % self.prompts.len();
+        let x = super::sample_continuation(model, &self.prompts[k], ANSWER_TOKENS, n_text, TEMPERATURE, &mut self.rng);
+        self.drawn.push((rate(&x), x));
+        if self.drawn.len() < DRAWS {
+            return false;
+        }
+        let mut drawn = std::mem::take(&mut self.drawn);
+        // stable: among equal ratings the earliest drawn wins
+        drawn.sort_by_key(|d| std::cmp::Reverse(d.0));
+        let (best, worst) = (&drawn[0], &drawn[DRAWS - 1]);
+        if best.0 > worst.0 {
+            self.pairs.push((k, Pair { prompt: self.prompts[k].clone(), chosen: best.1.clone(), rejected: worst.1.clone() }, best.0, worst.0));
+        }
+        self.round += 1;
+        if best.0 > worst.0 || self.round == ROUNDS {
+            self.round = 0;
+            self.tried += 1;
+        }
+        self.done()
+    }
+}
+
+/// The `k`-th fresh continuation of prompt `i` used to measure a tuned model (a seed per prompt and
+/// draw, so that before and after differ only because the model changed).
+pub fn fresh_sample(model: &Gpt, prompt: &[u32], n_text: usize, seed: u64, i: usize, k: usize) -> Vec<u32> {
+    let mut rng = crate::rng::Rng::new(seed ^ (1000 * i as u64 + k as u64));
+    super::sample_continuation(model, prompt, ANSWER_TOKENS, n_text, TEMPERATURE, &mut rng)
+}
+
+/// Where a preference-tuning run stands after a step: the means over its pairs.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StepSummary {
+    pub loss: f64,
+    pub margin: f64,
+    /// Pairs whose margin is positive (the tuned model prefers the chosen answer more than the
+    /// reference did).
+    pub preferred: usize,
+}
+
+/// DPO on a handful of pairs, one pair per unit of work (so a page can run it between frames); an
+/// AdamW step on every weight after each pass over all the pairs. The reference is the model as it
+/// was when the run began.
+pub struct PreferenceTuner {
+    pub reference: Gpt,
+    pub model: Gpt,
+    pub pairs: Vec<Pair>,
+    /// log π_ref of each pair's chosen and rejected answers.
+    refs: Vec<(f64, f64)>,
+    pub beta: f64,
+    opt: AdamW,
+    ws: Workspace,
+    next: usize,
+    acc: StepSummary,
+    pub steps: usize,
+    pub last: Option<StepSummary>,
+}
+
+impl PreferenceTuner {
+    /// A run over `pairs` (each must fit the context with its prompt) at strength β and rate `lr`.
+    pub fn new(reference: &Gpt, pairs: Vec<Pair>, beta: f64, lr: f32) -> Result<PreferenceTuner, String> {
+        if pairs.is_empty() {
+            return Err("There are no preferences to learn from: pick the better answer of at least one pair.".into());
+        }
+        let ctx = reference.cfg.ctx;
+        if let Some(p) = pairs.iter().find(|p| p.prompt.is_empty() || p.chosen.is_empty() || p.rejected.is_empty() || p.prompt.len() + p.chosen.len().max(p.rejected.len()) > ctx + 1) {
+            return Err(format!("A pair is empty or longer than the model's context ({ctx} tokens): {} + {} / {} tokens.", p.prompt.len(), p.chosen.len(), p.rejected.len()));
+        }
+        if let Some(p) = pairs.iter().find(|p| p.chosen == p.rejected) {
+            return Err(format!("A pair's two answers are the same text ({} tokens): there is nothing to prefer.", p.chosen.len()));
+        }
+        let mut ws = Workspace::new();
+        let refs = pairs.iter().map(|p| (sequence_log_prob(&mut ws, reference, &p.prompt, &p.chosen), sequence_log_prob(&mut ws, reference, &p.prompt, &p.rejected))).collect();
+        let mut opt = AdamW::new(lr, usize::MAX / 2);
+        opt.warmup = 0;
+        opt.weight_decay = 0.0;
+        Ok(PreferenceTuner { reference: reference.clone(), model: reference.clone(), pairs, refs, beta, opt, ws, next: 0, acc: StepSummary::default(), steps: 0, last: None })
+    }
+
+    /// One pair's loss and gradient; returns true when it finished an optimiser step.
+    pub fn unit(&mut self) -> bool {
+        let n = self.pairs.len();
+        let k = self.next % n;
+        if k == 0 {
+            self.ws.zero_grad();
+            self.acc = StepSummary::default();
+        }
+        let (rw, rl) = self.refs[k];
+        let t = accumulate(&mut self.ws, &self.model, &self.pairs[k], rw, rl, self.beta, 1.0 / n as f64);
+        self.acc.loss += t.loss / n as f64;
+        self.acc.margin += t.margin / n as f64;
+        self.acc.preferred += (t.margin > 0.0) as usize;
+        self.next += 1;
+        if self.next % n != 0 {
+            return false;
+        }
+        self.opt.step(&mut self.model, &self.ws.grads);
+        self.steps += 1;
+        self.last = Some(self.acc);
+        true
+    }
+
+    /// Mean per-token KL to the reference over every pair's two answers.
+    pub fn kl(&self) -> f64 {
+        (0..self.pairs.len()).map(|i| self.kl_of(i)).sum::<f64>() / self.pairs.len() as f64
+    }
+
+    /// The mean of pair `i`'s two answers' per-token KL to the reference (a unit of work for a page).
+    pub fn kl_of(&self, i: usize) -> f64 {
+        let (mut a, mut b) = (Workspace::new(), Workspace::new());
+        let p = &self.pairs[i];
+        0.5 * (kl_to_reference(&mut a, &mut b, &self.model, &self.reference, &p.prompt, &p.chosen) + kl_to_reference(&mut a, &mut b, &self.model, &self.reference, &p.prompt, &p.rejected))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +312,54 @@ mod tests {
         rng.fill_normal(&mut noise);
         m.params.iter_mut().zip(noise).for_each(|(p, n)| *p += 0.1 * n);
         (m, Pair { prompt: vec![1, 2, 3], chosen: vec![4, 5, 0], rejected: vec![6, 0] })
+    }
+
+    #[test]
+    fn the_rater_counts_whole_words() {
+        assert_eq!(sailors_rating("The Ship sailed; seashore, whales and WATER."), 3);
+        assert_eq!(sailors_rating("The people of the United States, at sea"), -2);
+        assert_eq!(sailors_rating(""), 0);
+    }
+
+    #[test]
+    fn kl_is_zero_at_the_reference_and_matches_a_direct_sum() {
+        let (model, pair) = tiny();
+        let (mut a, mut b) = (Workspace::new(), Workspace::new());
+        assert!(kl_to_reference(&mut a, &mut b, &model, &model, &pair.prompt, &pair.chosen).abs() < 1e-9);
+        let mut other = model.clone();
+        other.params.iter_mut().enumerate().for_each(|(i, p)| *p += 0.05 * ((i % 7) as f32 - 3.0));
+        let kl = kl_to_reference(&mut a, &mut b, &other, &model, &pair.prompt, &pair.chosen);
+        // the same from softmax rows of the two models, position by position (answer positions 2 and 3)
+        let v = model.cfg.vocab;
+        let x = [1u32, 2, 3, 4, 5];
+        a.forward(&other, &x, None, 1, 5);
+        b.forward(&model, &x, None, 1, 5);
+        let mut direct = 0.0;
+        for i in 2..5 {
+            for j in 0..v {
+                let (p, q) = (a.probs[i * v + j] as f64, b.probs[i * v + j] as f64);
+                direct += p * (p / q).ln();
+            }
+        }
+        assert!(kl > 0.0 && (kl - direct / 3.0).abs() < 1e-9, "{kl} vs {}", direct / 3.0);
+    }
+
+    #[test]
+    fn the_tuner_raises_the_margin_of_every_pair_and_moves_away_from_the_reference() {
+        let (model, pair) = tiny();
+        let second = Pair { prompt: vec![2, 3], chosen: vec![7, 0], rejected: vec![8, 8, 0] };
+        let mut t = PreferenceTuner::new(&model, vec![pair.clone(), second], 0.5, 1e-2).unwrap();
+        assert_eq!(t.kl(), 0.0);
+        while t.steps < 40 {
+            t.unit();
+        }
+        let last = t.last.unwrap();
+        assert_eq!(last.preferred, 2);
+        assert!(last.margin > 0.5 && last.loss < 2f64.ln(), "{last:?}");
+        assert!(t.kl() > 0.0);
+        assert!(PreferenceTuner::new(&model, vec![], 0.5, 1e-2).is_err());
+        let same = Pair { prompt: vec![1], chosen: vec![4, 0], rejected: vec![4, 0] };
+        assert!(PreferenceTuner::new(&model, vec![same], 0.5, 1e-2).is_err());
     }
 
     #[test]

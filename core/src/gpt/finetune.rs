@@ -124,13 +124,62 @@ impl Tuner {
 
     /// ‖W − W₀‖ / ‖W₀‖ over all weights: how far tuning moved the model.
     pub fn relative_change(&self) -> f64 {
-        let (mut num, mut den) = (0.0f64, 0.0f64);
-        for (&w, &w0) in self.model.params.iter().zip(&self.base.params) {
-            num += ((w - w0) as f64).powi(2);
-            den += (w0 as f64).powi(2);
-        }
+        relative_change(&self.base.params, &self.model.params)
+    }
+}
+
+/// ‖w − w₀‖₂ / ‖w₀‖₂ (0 when both are zero).
+pub fn relative_change(w0: &[f32], w: &[f32]) -> f64 {
+    let (mut num, mut den) = (0.0f64, 0.0f64);
+    for (&a, &b) in w.iter().zip(w0) {
+        num += ((a - b) as f64).powi(2);
+        den += (b as f64).powi(2);
+    }
+    if num == 0.0 {
+        0.0
+    } else {
         (num / den.max(1e-30)).sqrt()
     }
+}
+
+/// The relative change ‖W − W₀‖ / ‖W₀‖ of every weight matrix (biases and LayerNorm parameters
+/// left out: they are vectors), named as in [`crate::gpt::Config::tensors`].
+pub fn change_per_matrix(base: &Gpt, model: &Gpt) -> Vec<(String, f64)> {
+    base.cfg
+        .tensors()
+        .into_iter()
+        .filter(|t| t.decay)
+        .map(|t| {
+            let r = t.range();
+            (t.name, relative_change(&base.params[r.clone()], &model.params[r]))
+        })
+        .collect()
+}
+
+/// Continued pre-training data: `ids` cut into consecutive windows of `window` + 1 tokens (the
+/// last, shorter one kept if it has at least two tokens), in an order shuffled by `seed`. Each
+/// window is an [`Example`] whose prompt is its first token, so every following token is a target:
+/// plain next-token prediction, the pre-training objective, run by the same [`Tuner`].
+pub fn text_windows(ids: &[u32], window: usize, seed: u64) -> Vec<Example> {
+    let w = window.max(1) + 1;
+    let mut out: Vec<Example> = ids.chunks(w).filter(|c| c.len() >= 2).map(|c| Example { prompt: vec![c[0]], answer: c[1..].to_vec() }).collect();
+    crate::rng::Rng::new(seed).shuffle(&mut out);
+    out
+}
+
+/// Mean next-token loss (nats per token) of `model` over windows of at most `window` tokens of
+/// `ids` starting at `starts` (each window needs the token after it as its last target).
+pub fn mean_loss(ws: &mut Workspace, model: &Gpt, ids: &[u32], starts: &[usize], window: usize) -> Option<f64> {
+    let (mut nll, mut n) = (0.0f64, 0usize);
+    for &s in starts {
+        let t = window.min(model.cfg.ctx).min(ids.len().saturating_sub(s + 1));
+        if t == 0 {
+            continue;
+        }
+        nll += ws.forward(model, &ids[s..s + t], Some(&ids[s + 1..s + t + 1]), 1, t) as f64 * t as f64;
+        n += t;
+    }
+    (n > 0).then(|| nll / n as f64)
 }
 
 #[cfg(test)]
@@ -138,6 +187,29 @@ mod tests {
     use super::*;
     use crate::gpt::dpo::sequence_log_prob;
     use crate::gpt::Config;
+
+    #[test]
+    fn continued_pretraining_lowers_the_held_out_loss_of_its_domain() {
+        // a "domain" with a fixed pattern: 0 1 2 … 7 repeated; training on its first part lowers the
+        // loss on its last part, which the tuner never sees
+        let cfg = Config { vocab: 10, ctx: 16, d: 16, layers: 1, heads: 2 };
+        let base = Gpt::new(cfg, 3).unwrap();
+        let ids: Vec<u32> = (0..400).map(|i| (i % 8) as u32).collect();
+        let (train, held) = ids.split_at(320);
+        let windows = text_windows(train, 12, 7);
+        assert_eq!(windows.iter().map(|e| 1 + e.answer.len()).sum::<usize>(), 320, "every token in one window");
+        assert!(windows.iter().all(|e| e.prompt.len() == 1 && e.answer.len() <= 12));
+        let mut ws = Workspace::new();
+        let starts = [0, 20, 40, 60];
+        let before = mean_loss(&mut ws, &base, held, &starts, 12).unwrap();
+        let mut t = Tuner::new(&base, Method::Full, &windows, 4, 1e-2, 1).unwrap();
+        while t.steps < 40 {
+            t.unit();
+        }
+        let after = mean_loss(&mut ws, &t.model, held, &starts, 12).unwrap();
+        assert!(after < 0.5 * before, "{before} → {after}");
+        assert!(mean_loss(&mut ws, &base, &[1], &[0], 4).is_none(), "no window fits");
+    }
 
     #[test]
     fn both_methods_teach_new_facts_and_report_what_they_train() {
@@ -161,12 +233,21 @@ mod tests {
             let after: f64 = facts.iter().map(|f| sequence_log_prob(&mut ws, &t.model, &f.prompt, &f.answer)).sum();
             assert!(after > before + 2.0, "{method:?}: {before} → {after}");
             assert!(t.relative_change() > 0.0);
+            let per = change_per_matrix(&base, &t.model);
+            assert_eq!(per.len(), 2 + 4 * cfg.layers, "wte, wpe and four matrices per block");
+            assert!(per.iter().any(|(_, c)| *c > 0.0));
+            if method != Method::Full {
+                // LoRA adapts the block matrices only: the embeddings do not move
+                assert!(per.iter().filter(|(n, _)| n.starts_with("wte") || n.starts_with("wpe")).all(|(_, c)| *c == 0.0));
+            }
             match method {
                 Method::Full => assert_eq!(t.trained_params(), base.params.len()),
                 Method::Lora(_) => assert!(t.trained_params() < base.params.len() / 2),
             }
         }
         assert!(Tuner::new(&base, Method::Full, &[], 1, 1e-3, 1).is_err());
+        let full = Tuner::new(&base, Method::Full, &facts, 2, 1e-2, 1).unwrap();
+        assert!(change_per_matrix(&base, &full.model).iter().all(|(_, c)| *c == 0.0), "untrained: no change");
         assert!(Tuner::new(&base, Method::Full, &[Example { prompt: vec![1; 8], answer: vec![2, 0] }], 1, 1e-3, 1).is_err());
     }
 }
