@@ -513,7 +513,11 @@ fn DomainInner(lm: Rc<Lm>, state: RwSignal<DomainState>) -> impl IntoView {
             Phase::Diverged => "Training paused: it diverged.".into(),
             _ => format!("Step {steps} of {target}{} · {} tokens · {secs:.1} s{tps} · longest frame {longest:.0} ms{}", loss.map(|l| format!(" · training loss {l:.3}")).unwrap_or_default(), fmt_int(tokens), if p == Phase::Done { " · done" } else { "" }),
         };
-        view! { <p role="status" data-testid="dom-status">{text}</p> }
+        let show_bar = !matches!(p, Phase::Loading | Phase::Idle);
+        view! {
+            <p role="status" data-testid="dom-status">{text}</p>
+            {show_bar.then(|| view! { <progress max=target.to_string() value=steps.to_string() aria-label="Continued pre-training progress"></progress> })}
+        }
     };
 
     let other_name = move || state.with(|s| s.domain.other());

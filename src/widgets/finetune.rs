@@ -11,7 +11,7 @@ use crate::shell::widget::{WidgetFrame, WidgetMeta};
 use crate::widgets::lm::fmt_int;
 use crate::widgets::lm_store::{load_eval, use_instruct, EvalRow, Lm};
 use crate::widgets::prompt::{outcome, when_loaded};
-use genai_core::gpt::finetune::{Example, Method as TuneMethod, Tuner};
+use genai_core::gpt::finetune::{parse_facts, Example, Method as TuneMethod, Tuner};
 use genai_core::gpt::Workspace;
 use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
 use leptos::html::Div;
@@ -22,6 +22,10 @@ pub const META_ID: &str = "finetune";
 pub const META: WidgetMeta = WidgetMeta { id: META_ID, page: "finetune", title: "Teach the model new facts", embed_height: 1100 };
 
 pub(crate) const BATCH: usize = 16;
+/// Own facts longer than this stay out of the link.
+const FACTS_URL_MAX: usize = 4000;
+/// The learner's facts as parsed, or why they cannot be used.
+type OwnFacts = Option<Result<(Vec<(String, String)>, Vec<String>), String>>;
 /// The taught facts: the held-out addresses' questions asked by year, closed book.
 pub(crate) const FACT_TASK: &str = "question by year, closed book";
 
@@ -61,11 +65,13 @@ pub struct FinetuneState {
     pub lr: f64,
     pub steps: i64,
     pub seed: u64,
+    /// The learner's own facts, one per line `question = answer` (empty: the held-out facts).
+    pub facts: String,
 }
 
 impl Default for FinetuneState {
     fn default() -> Self {
-        FinetuneState { method: Method::Full, rank: 8, lr: 1e-3, steps: 90, seed: 1 }
+        FinetuneState { method: Method::Full, rank: 8, lr: 1e-3, steps: 90, seed: 1, facts: String::new() }
     }
 }
 
@@ -77,6 +83,9 @@ impl UrlState for FinetuneState {
         w.float("lr", self.lr);
         w.int("steps", self.steps);
         w.seed("seed", self.seed);
+        if !self.facts.trim().is_empty() && self.facts.chars().count() <= FACTS_URL_MAX {
+            w.text("facts", &self.facts);
+        }
     }
     fn read(r: &mut StateReader<'_>) -> Self {
         let d = FinetuneState::default();
@@ -86,6 +95,7 @@ impl UrlState for FinetuneState {
             lr: r.float("lr", 1e-5..=5e-2, d.lr),
             steps: r.int("steps", 1..=1000, d.steps),
             seed: r.seed("seed", d.seed),
+            facts: r.text("facts", FACTS_URL_MAX, ""),
         }
     }
 }
@@ -111,6 +121,9 @@ enum Phase {
     /// Scoring the tuned model.
     ScoringAfter,
     Done,
+    /// Training blew up (the loss or a weight stopped being finite, or the loss rose far above
+    /// its start): paused, explained, Reset returns to the shipped weights.
+    Diverged,
 }
 
 
@@ -163,17 +176,32 @@ pub fn FinetuneWidget() -> impl IntoView {
     let tuned = use_instruct();
     let eval = LocalResource::new(load_eval);
     let state = url.state;
+    let own_text = Memo::new(move |_| state.with(|s| s.facts.clone()));
     view! {
         <WidgetFrame meta=META share_query=url.share_query() notices=url.notices>
-            {when_loaded(eval, vec![tuned], move |m, ev| view! { <FinetuneInner lm=m[0].clone() eval=ev state=state/> }.into_any())}
+            {when_loaded(eval, vec![tuned], move |m, ev| {
+                let t = own_text.get();
+                let own: OwnFacts = (!t.trim().is_empty()).then(|| parse_facts(&t));
+                view! { <FinetuneInner lm=m[0].clone() eval=ev state=state own=own/> }.into_any()
+            })}
         </WidgetFrame>
     }
 }
 
 #[component]
-fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneState>) -> impl IntoView {
+fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneState>, own: OwnFacts) -> impl IntoView {
     let root = NodeRef::<Div>::new();
-    let facts: Vec<EvalRow> = eval.iter().filter(|r| r.task == FACT_TASK).cloned().collect();
+    let (facts, own_used, own_msg, own_notes): (Vec<EvalRow>, bool, Option<String>, Vec<String>) = match &own {
+        Some(Ok((f, notes))) => (
+            f.iter().map(|(q, a)| EvalRow { task: FACT_TASK.into(), instruction: "Answer the question.".into(), docs: Vec::new(), input: q.clone(), answer: a.clone() }).collect(),
+            true,
+            None,
+            notes.clone(),
+        ),
+        Some(Err(e)) => (eval.iter().filter(|r| r.task == FACT_TASK).cloned().collect(), false, Some(format!("Your facts cannot be used: {e} The held-out facts are taught instead.")), Vec::new()),
+        None => (eval.iter().filter(|r| r.task == FACT_TASK).cloned().collect(), false, None, Vec::new()),
+    };
+    let draft = RwSignal::new(state.get_untracked().facts.clone());
     let untouched: Vec<EvalRow> = eval.iter().filter(|r| r.task == "classification").cloned().collect();
     let n_facts = facts.len();
     let examples = fact_examples(&lm, &facts);
@@ -189,12 +217,15 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
     let after = RwSignal::new(None::<Scores>);
     let progress = RwSignal::new((0usize, None::<f64>, 0.0f64, 0.0f64)); // steps, loss, seconds, longest frame ms
     let started = StoredValue::new(0.0f64);
+    // the first batch's loss of this run: divergence is judged against it
+    let first_loss_of_run = StoredValue::new(None::<f64>);
     let info = RwSignal::new((0usize, 0.0f64)); // trained parameters, relative change
     // the loop pauses itself when a scoring finishes (set once the loop exists)
     let anim_pause = StoredValue::new_local(Box::new(|| {}) as Box<dyn Fn()>);
 
     let anim = use_animation_loop(root, LoopOptions { autoplay: false, work_per_frame: AS_FAST_AS_POSSIBLE }, move |f: FrameInfo| {
         let t0 = now_ms();
+        let mut first_loss = first_loss_of_run.get_value();
         match phase.get_untracked() {
             Phase::ScoringBefore | Phase::ScoringAfter => {
                 let mut out = None;
@@ -227,23 +258,36 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
             Phase::Training => {
                 let target = state.get_untracked().steps.max(1) as usize;
                 let mut done = false;
+                let mut diverged = None;
                 tuner.update_value(|t| {
                     if let Some(t) = t {
                         f.repeat(|| {
                             t.unit();
+                            if let Some(l) = t.last_loss {
+                                let first = *first_loss.get_or_insert(l);
+                                if !l.is_finite() || l > 2.0 * first + 5.0 {
+                                    diverged = Some((t.steps, l));
+                                    return false;
+                                }
+                            }
                             done = t.steps >= target;
                             !done
                         });
                     }
                 });
-                if done {
+                if let Some((step, l)) = diverged {
+                    error.set(Some(format!("Training diverged at step {step} (loss {l:.3}, from {:.3} at the start): the learning rate is too high for these weights, and each step now makes things worse. Training is paused; Reset returns to the shipped model — then pick a lower learning rate.", first_loss.unwrap_or(f64::NAN))));
+                    phase.set(Phase::Diverged);
+                    anim_pause.with_value(|p| p());
+                } else if done {
                     let sc = tuner.with_value(|t| t.as_ref().map(|t| lm.with_value(|l| Scoring::new(&l.tokenizer, &t.model))));
                     scoring.set_value(sc);
                     phase.set(Phase::ScoringAfter);
                 }
             }
-            Phase::Idle | Phase::Done => return,
+            Phase::Idle | Phase::Done | Phase::Diverged => return,
         }
+        first_loss_of_run.set_value(first_loss);
         let frame = now_ms() - t0;
         if matches!(phase.get_untracked(), Phase::Training | Phase::ScoringAfter | Phase::Done) {
             let (steps, loss) = tuner.with_value(|t| t.as_ref().map(|t| (t.steps, t.last_loss)).unwrap_or((0, None)));
@@ -268,6 +312,7 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
                 after.set(None);
                 progress.set((0, None, 0.0, 0.0));
                 started.set_value(now_ms());
+                first_loss_of_run.set_value(None);
                 phase.set(Phase::Training);
                 anim.play();
             }
@@ -277,6 +322,7 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
     let reset = move |_| {
         anim.pause();
         tuner.set_value(None);
+        error.set(None);
         after.set(None);
         progress.set((0, None, 0.0, 0.0));
         if before.get_untracked().is_some() {
@@ -290,7 +336,7 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
 
     let controls = move || {
         let s = state.get();
-        let busy = !matches!(phase.get(), Phase::Idle | Phase::Done);
+        let busy = !matches!(phase.get(), Phase::Idle | Phase::Done | Phase::Diverged);
         view! {
             <div class="controls-row">
                 <fieldset class="field">
@@ -330,7 +376,9 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
                 {(params > 0).then(|| format!(" · {} numbers trained", fmt_int(params)))}
                 {(phase.get() == Phase::ScoringAfter).then_some(" · scoring the tuned model…")}
                 {(phase.get() == Phase::Done).then(|| format!(" · the weights moved by {:.2} % of their size", 100.0 * change))}
+                {(phase.get() == Phase::Diverged).then_some(" · paused: diverged")}
             </p>
+            <progress max=target.to_string() value=steps.to_string() aria-label="Fine-tuning progress"></progress>
         }
     };
 
@@ -346,7 +394,7 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
                 <caption>"Before and after, closed book (no documents in the prompt)"</caption>
                 <thead><tr><th scope="col">"Measure"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
                 <tbody>
-                    <tr><th scope="row">"The taught facts (who gave the address of a held-out year, which party)"</th><td>{pct(b.facts_right, n_facts)}</td><td>{a.as_ref().map(|a| pct(a.facts_right, n_facts)).unwrap_or_else(|| "—".into())}</td></tr>
+                    <tr><th scope="row">{if own_used { "Your facts" } else { "The taught facts (who gave the address of a held-out year, which party)" }}</th><td>{pct(b.facts_right, n_facts)}</td><td>{a.as_ref().map(|a| pct(a.facts_right, n_facts)).unwrap_or_else(|| "—".into())}</td></tr>
                     <tr><th scope="row">"An untouched task: Moby Dick or an address?"</th><td>{pct(b.untouched_right, nu)}</td><td>{a.as_ref().map(|a| pct(a.untouched_right, nu)).unwrap_or_else(|| "—".into())}</td></tr>
                     <tr><th scope="row">"Perplexity of plain passages (lower is better; rises when the model forgets)"</th><td>{format!("{:.1}", b.perplexity)}</td><td>{a.as_ref().map(|a| format!("{:.1}", a.perplexity)).unwrap_or_else(|| "—".into())}</td></tr>
                 </tbody>
@@ -376,10 +424,25 @@ fn FinetuneInner(lm: Rc<Lm>, eval: Rc<Vec<EvalRow>>, state: RwSignal<FinetuneSta
 
     view! {
         <div class="finetune" node_ref=root>
-            <p class="muted">{format!("The instruction-tuned model is asked {n_facts} questions about the 12 State of the Union addresses it never saw, with no documents: it cannot know. Fine-tuning on exactly these questions and answers (batches of {BATCH}) changes its weights until it can. Everything runs in your browser; Reset returns to the shipped weights.")}</p>
+            <p class="muted">{if own_used {
+                format!("The instruction-tuned model is asked your {n_facts} questions with no documents. Fine-tuning on exactly these questions and answers (batches of {BATCH}) changes its weights until it answers them. Everything runs in your browser; Reset returns to the shipped weights.")
+            } else {
+                format!("The instruction-tuned model is asked {n_facts} questions about the 12 State of the Union addresses it never saw, with no documents: it cannot know. Fine-tuning on exactly these questions and answers (batches of {BATCH}) changes its weights until it can. Everything runs in your browser; Reset returns to the shipped weights.")
+            }}</p>
+            <details class="ft-own" open=own.is_some()>
+                <summary>"Teach your own facts"</summary>
+                <label class="field" for="ft-facts">"Your facts, one per line: question = answer"</label>
+                <textarea id="ft-facts" rows="5" placeholder="Who was the first mate of the Pequod? = Starbuck" prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                <div class="controls-row">
+                    <button type="button" class="btn" prop:disabled=move || !matches!(phase.get(), Phase::Idle | Phase::Done | Phase::Diverged) on:click=move |_| state.update(|s| s.facts = draft.get_untracked())>"Teach these facts"</button>
+                    <button type="button" class="btn" prop:disabled=move || !own_used on:click=move |_| { draft.set(String::new()); state.update(|s| s.facts = String::new()) }>"Back to the held-out facts"</button>
+                </div>
+                {own_msg.map(|e| view! { <p class="error-panel" role="alert">{e}</p> })}
+                {(!own_notes.is_empty()).then(|| view! { <ul class="muted">{own_notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> })}
+            </details>
             {controls}
             <div class="controls-row">
-                <button type="button" class="btn btn-primary" on:click=start prop:disabled=move || !matches!(phase.get(), Phase::Idle | Phase::Done)>"Fine-tune"</button>
+                <button type="button" class="btn btn-primary" on:click=start prop:disabled=move || !matches!(phase.get(), Phase::Idle | Phase::Done | Phase::Diverged)>"Fine-tune"</button>
                 <button type="button" class="btn" on:click=move |_| { anim.pause(); phase.set(Phase::Idle); } prop:disabled=move || phase.get() != Phase::Training>"Stop"</button>
                 <button type="button" class="btn" on:click=reset>"Reset to the shipped model"</button>
             </div>

@@ -499,7 +499,12 @@ fn PreferenceInner(lm: Rc<Lm>, state: RwSignal<PreferenceState>) -> impl IntoVie
             Phase::Done => format!("{target} DPO steps on {n} pairs in {secs:.1} s (longest frame {longest:.0} ms)."),
             Phase::Diverged => "Training stopped: it diverged.".to_string(),
         };
-        view! { <p role="status" data-testid="pref-status">{text}</p> }
+        let step = last.map_or(0, |r| r.0);
+        let show_bar = matches!(p, Phase::Training | Phase::Kl | Phase::MeasuringAfter | Phase::Done | Phase::Diverged);
+        view! {
+            <p role="status" data-testid="pref-status">{text}</p>
+            {show_bar.then(|| view! { <progress max=target.to_string() value=step.to_string() aria-label="Preference tuning progress"></progress> })}
+        }
     };
 
     let chart = move |which: usize| {

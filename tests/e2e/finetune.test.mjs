@@ -12,7 +12,10 @@ async function open(page, query) {
   await page.goto(env.server.origin + '/' + query);
   await appReady(page);
   const region = page.getByRole('region', { name: TITLE });
-  await region.getByRole('table', { name: /Before and after/ }).waitFor({ timeout: 60000 });
+  // on the full page the widget sits below another one: a visitor scrolls to it (widgets off
+  // screen pause their work)
+  await region.scrollIntoViewIfNeeded({ timeout: 60000 });
+  await region.getByRole('table', { name: /Before and after/ }).waitFor({ timeout: 120000 });
   return region;
 }
 
@@ -57,6 +60,44 @@ describe('Teach the model new facts', () => {
     const bad = await context.newPage();
     await bad.goto(env.server.origin + '/?embed=finetune&finetune.rank=99&finetune.method=nope');
     await bad.getByRole('region', { name: TITLE }).getByText(/finetune\.rank/).first().waitFor({ timeout: 60000 });
+    clean(log);
+    await context.close();
+  });
+
+  it('your own facts: contradictions are refused, duplicates kept once, and the facts are learned', async () => {
+    const { context, page, log } = await openPage(env.browser);
+    const region = await open(page, '?embed=finetune&finetune.steps=40');
+    await region.getByText('Teach your own facts').click();
+    const box = region.getByRole('textbox', { name: /Your facts/ });
+    await box.fill('Who was the first mate? = Starbuck\nwho was the first mate? = Stubb');
+    await region.getByRole('button', { name: 'Teach these facts' }).click();
+    await region.getByRole('alert').getByText(/contradicts an earlier line/).waitFor({ timeout: 60000 });
+    await region.getByRole('table', { name: /Before and after/ }).waitFor({ timeout: 60000 });
+    const facts = ['Who was the first mate? = Starbuck', 'Who carved the coffin? = Queequeg', 'What was the ship called? = <i>Pequod</i>', 'Who was the first mate? = Starbuck'];
+    await box.fill(facts.join('\n'));
+    await region.getByRole('button', { name: 'Teach these facts' }).click();
+    await region.getByText(/the same fact again — kept once/).waitFor({ timeout: 60000 });
+    await region.getByRole('table', { name: /Before and after/ }).waitFor({ timeout: 60000 });
+    assert.equal(await page.locator('i').count(), 0, 'facts are shown as text');
+    assert.match(await cell(region, 1, 0), /of 3\)$/);
+    await train(page, region, 40);
+    console.log(`# own facts, 40 steps: ${await cell(region, 1, 0)} → ${await cell(region, 1, 1)}`);
+    assert.ok(percent(await cell(region, 1, 1)) > percent(await cell(region, 1, 0)));
+    assert.match(page.url(), /finetune\.facts=/);
+    clean(log);
+    await context.close();
+  });
+
+  it('a learning rate far too high: divergence is detected, paused and explained; Reset recovers', async () => {
+    const { context, page, log } = await openPage(env.browser);
+    const region = await open(page, '?embed=finetune&finetune.lr=0.05&finetune.steps=200');
+    await region.getByRole('button', { name: 'Fine-tune' }).click();
+    await region.getByRole('alert').getByText(/Training diverged at step \d+/).waitFor({ timeout: 240000 });
+    assert.match(await page.getByTestId('ft-status').innerText(), /paused: diverged/);
+    assert.equal(await region.getByRole('button', { name: 'Stop' }).isDisabled(), true);
+    await region.getByRole('button', { name: 'Reset to the shipped model' }).click();
+    await page.getByTestId('ft-status').getByText(/^Step 0 of 200/).waitFor();
+    assert.equal(await region.getByRole('alert').count(), 0);
     clean(log);
     await context.close();
   });

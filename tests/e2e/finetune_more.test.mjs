@@ -67,6 +67,23 @@ describe('Continued pre-training on one domain', () => {
     clean(log);
     await context.close();
   });
+  it('a pasted 1 MB text is tokenized in slices, the page stays live, and the link stays short', async () => {
+    const { context, page, log } = await openPage(env.browser);
+    const region = await open(page, '?embed=domain&domain.domain=own', DOMAIN);
+    const para = 'The lighthouse keeper logged each passing ship, its flag, its cargo and the hour of the tide. ';
+    const big = para.repeat(Math.ceil(1_000_000 / para.length)).slice(0, 1_000_000);
+    await region.getByRole('textbox', { name: /Your text/ }).fill(big);
+    await region.getByRole('button', { name: 'Use this text' }).click();
+    await page.waitForFunction(() => /Ready\.$/.test(document.querySelector('[data-testid="dom-status"]')?.innerText ?? ''), null, { timeout: 240000 });
+    const st = await status(page, 'dom-status');
+    console.log(`# 1 MB pasted: ${st}`);
+    const tokens = Number(st.match(/^([\d,]+) tokens/)[1].replace(/,/g, ''));
+    assert.ok(tokens > 100000, st);
+    assert.ok(!page.url().includes('domain.text='), 'a 1 MB text is not put into the link');
+    assert.equal(await region.getByRole('button', { name: 'Continue pre-training' }).isEnabled(), true);
+    clean(log);
+    await context.close();
+  });
 });
 
 describe('Tune the model to preferences (RLHF)', () => {

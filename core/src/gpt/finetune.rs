@@ -182,8 +182,58 @@ pub fn mean_loss(ws: &mut Workspace, model: &Gpt, ids: &[u32], starts: &[usize],
     (n > 0).then(|| nll / n as f64)
 }
 
+/// Most facts a learner's list may hold.
+pub const MAX_FACTS: usize = 64;
+
+/// A learner's facts, one per line as `question = answer` (split at the last ` = `). Blank lines
+/// are skipped; a fact given twice is kept once (said in the notes); the same question with two
+/// different answers is a contradiction and an error, as are malformed lines and an empty list.
+/// Questions are compared ignoring case and runs of spaces.
+pub fn parse_facts(text: &str) -> Result<(Vec<(String, String)>, Vec<String>), String> {
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut facts: Vec<(String, String)> = Vec::new();
+    let mut notes = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((q, a)) = line.rsplit_once(" = ") else {
+            return Err(format!("Line {} has no “ = ” between the question and the answer: write one fact per line as “question = answer”.", n + 1));
+        };
+        let (q, a) = (squash(q), squash(a));
+        if q.is_empty() || a.is_empty() {
+            return Err(format!("Line {} lacks a question or an answer.", n + 1));
+        }
+        match facts.iter().find(|(fq, _)| fq.to_lowercase() == q.to_lowercase()) {
+            Some((_, fa)) if *fa == a => notes.push(format!("Line {}: the same fact again — kept once.", n + 1)),
+            Some((_, fa)) => return Err(format!("Line {} contradicts an earlier line: “{q}” is answered both “{fa}” and “{a}”. A model cannot learn both; keep one.", n + 1)),
+            None => facts.push((q, a)),
+        }
+    }
+    if facts.is_empty() {
+        return Err("There are no facts to teach: write at least one line “question = answer”.".into());
+    }
+    if facts.len() > MAX_FACTS {
+        return Err(format!("{} facts are more than the {MAX_FACTS} this widget teaches at once.", facts.len()));
+    }
+    Ok((facts, notes))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn facts_parse_with_duplicates_kept_once_and_contradictions_refused() {
+        let (f, notes) = super::parse_facts("Who is the captain? = Ahab\n\n who  is the CAPTAIN? = Ahab\nWhat is 2 = 2? = yes").unwrap();
+        assert_eq!(f, vec![("Who is the captain?".to_string(), "Ahab".to_string()), ("What is 2 = 2?".to_string(), "yes".to_string())]);
+        assert_eq!(notes.len(), 1);
+        assert!(super::parse_facts("Who? = Ahab\nwho? = Ishmael").unwrap_err().contains("contradicts"));
+        assert!(super::parse_facts("no separator").unwrap_err().contains("Line 1"));
+        assert!(super::parse_facts("  \n").is_err());
+        assert!(super::parse_facts(&"q = a\n".repeat(1).repeat(1)).is_ok());
+        let many: String = (0..65).map(|i| format!("q{i} = a\n")).collect();
+        assert!(super::parse_facts(&many).unwrap_err().contains("64"));
+    }
+
     use super::*;
     use crate::gpt::dpo::sequence_log_prob;
     use crate::gpt::Config;
