@@ -17,12 +17,13 @@ pub enum Page {
     Finetune,
     Diffusion,
     Gan,
+    Vae,
     Diagnostics,
 }
 
 impl Page {
     /// Sections listed in the header navigation, in order.
-    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Finetune, Page::Diffusion, Page::Gan];
+    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Finetune, Page::Diffusion, Page::Gan, Page::Vae];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -35,12 +36,13 @@ impl Page {
             Page::Finetune => "finetune",
             Page::Diffusion => "diffusion",
             Page::Gan => "gan",
+            Page::Vae => "vae",
             Page::Diagnostics => "diagnostics",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Page> {
-        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Finetune, Page::Diffusion, Page::Gan, Page::Diagnostics].into_iter().find(|p| p.key() == key)
+        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Finetune, Page::Diffusion, Page::Gan, Page::Vae, Page::Diagnostics].into_iter().find(|p| p.key() == key)
     }
 
     /// Short name for navigation.
@@ -55,6 +57,7 @@ impl Page {
             Page::Finetune => "Fine-tuning",
             Page::Diffusion => "Diffusion",
             Page::Gan => "GANs",
+            Page::Vae => "VAEs",
             Page::Diagnostics => "Diagnostics",
         }
     }

@@ -27,3 +27,4 @@ pub mod rng;
 pub mod simd;
 pub mod tokenize;
 pub mod tsne;
+pub mod vae;

@@ -307,6 +307,22 @@ impl<'a> StateReader<'a> {
     }
 
     /// Free text up to `max_chars` characters; longer text is cut with a notice.
+    /// `n` on/off cells written as hexadecimal digits, four cells per digit, first cell in the
+    /// highest bit (e.g. an 8 × 8 drawing in 16 digits). Anything else is refused: all off.
+    pub fn bits(&mut self, field: &str, n: usize) -> Vec<bool> {
+        let off = vec![false; n];
+        let Some((key, v)) = self.raw(field) else { return off };
+        let digits = n.div_ceil(4);
+        let parsed: Option<Vec<u32>> = v.chars().map(|c| c.to_digit(16)).collect();
+        match parsed {
+            Some(d) if d.len() == digits => (0..n).map(|i| d[i / 4] >> (3 - i % 4) & 1 == 1).collect(),
+            _ => {
+                self.reject(key, v, format!("is not {digits} hexadecimal digits; starting from an empty drawing."));
+                off
+            }
+        }
+    }
+
     pub fn text(&mut self, field: &str, max_chars: usize, default: &str) -> String {
         let Some((key, v)) = self.raw(field) else { return default.to_owned() };
         if v.chars().count() > max_chars {
@@ -348,6 +364,14 @@ impl StateWriter<'_> {
     }
     pub fn text(&mut self, field: &str, value: &str) {
         self.put(field, value);
+    }
+    /// On/off cells as hexadecimal digits (see [`StateReader::bits`]).
+    pub fn bits(&mut self, field: &str, cells: &[bool]) {
+        let hex: String = cells.chunks(4).map(|c| {
+            let v = c.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (b as u32) << (3 - i));
+            char::from_digit(v, 16).unwrap_or('0')
+        }).collect();
+        self.put(field, &hex);
     }
     /// A grey image, 4 bits a pixel (see [`encode_image`]).
     pub fn image(&mut self, field: &str, pixels: &[f32]) {
@@ -430,6 +454,19 @@ pub fn encode<S: UrlState>(state: &S, query: &mut Query) {
 #[cfg(test)]
 mod point_tests {
     use super::*;
+
+    #[test]
+    fn bits_round_trip_and_refuse_garbage() {
+        let cells: Vec<bool> = (0..64).map(|i| i % 3 == 0 || i == 63).collect();
+        let mut q = Query::default();
+        StateWriter { query: &mut q, id: "w" }.bits("draw", &cells);
+        let mut r = StateReader { query: &q, id: "w", used: Vec::new(), notices: Vec::new() };
+        assert_eq!(r.bits("draw", 64), cells);
+        let bad = Query::parse("?w.draw=zz");
+        let mut r = StateReader { query: &bad, id: "w", used: Vec::new(), notices: Vec::new() };
+        assert_eq!(r.bits("draw", 64), vec![false; 64]);
+        assert_eq!(r.notices.len(), 1);
+    }
 
     #[test]
     fn points_round_trip_within_one_grid_cell() {

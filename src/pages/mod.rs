@@ -10,6 +10,7 @@ pub mod llm;
 pub mod finetune;
 pub mod prompts;
 pub mod tokens;
+pub mod vae;
 
 use crate::app::PageLink;
 use crate::route::Page;
@@ -32,7 +33,7 @@ pub const CURRICULUM: &[Topic] = &[
     Topic { title: "Diffusion models", blurb: "Noise added step by step, then removed step by step until a new image appears.", page: Some(Page::Diffusion) },
     Topic { title: "Multimodal models", blurb: "Models that connect text, images and other kinds of data in one space.", page: None },
     Topic { title: "Generative adversarial networks", blurb: "A generator and a discriminator playing a zero-sum game, trained live in your browser.", page: Some(Page::Gan) },
-    Topic { title: "Variational autoencoders", blurb: "Squeeze data through a small, Gaussian-shaped latent space and sample new data from it.", page: None },
+    Topic { title: "Variational autoencoders", blurb: "Squeeze data through a small, Gaussian-shaped latent space and sample new data from it.", page: Some(Page::Vae) },
     Topic { title: "Prompt engineering", blurb: "Instructions, context, input and output format: steering a model without touching its weights.", page: Some(Page::Prompts) },
     Topic { title: "Fine-tuning: instructions and RLHF", blurb: "Changing the weights with a small task dataset or with human preferences.", page: Some(Page::Finetune) },
     Topic { title: "Retrieval-augmented generation", blurb: "Fetching relevant documents at question time instead of changing the model.", page: Some(Page::Prompts) },

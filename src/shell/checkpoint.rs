@@ -11,6 +11,9 @@ pub fn Checkpoint(
     #[prop(into)] question: String,
     options: Vec<String>,
     answer: Callback<(), Option<(usize, String)>>,
+    /// What to say while `answer` has nothing yet.
+    #[prop(into, default = "The data is still loading; try again in a moment.".to_owned())]
+    waiting_text: String,
 ) -> impl IntoView {
     let guess = RwSignal::new(None::<usize>);
     let revealed = RwSignal::new(None::<(usize, String)>);
@@ -47,7 +50,7 @@ pub fn Checkpoint(
             <p class="checkpoint-result" role="status">
                 {move || match (revealed.get(), guess.get()) {
                     (Some((a, why)), Some(g)) => format!("{} {why}", if a == g { "Right." } else { "Not quite." }),
-                    _ if waiting.get() => "The tokenizers are still loading; try again in a moment.".to_owned(),
+                    _ if waiting.get() => waiting_text.clone(),
                     (None, None) => "Choose an answer first.".to_owned(),
                     _ => String::new(),
                 }}

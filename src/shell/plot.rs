@@ -134,6 +134,16 @@ impl PlotCtx {
         main.set_image_smoothing_enabled(true);
     }
 
+    /// An axis-aligned ellipse outline (centre and radii in device pixels).
+    pub fn ellipse(&self, (cx, cy): (f64, f64), (rx, ry): (f64, f64), color: RGBColor, line_width: f64) {
+        let Some(c) = self.canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) else { return };
+        c.begin_path();
+        let _ = c.ellipse(cx, cy, rx.max(0.5), ry.max(0.5), 0.0, 0.0, std::f64::consts::TAU);
+        c.set_stroke_style_str(&format!("rgb({},{},{})", color.0, color.1, color.2));
+        c.set_line_width(line_width);
+        c.stroke();
+    }
+
     /// A length given in CSS pixels, in device pixels.
     pub fn px(&self, css: f64) -> f64 {
         css * self.dpr

@@ -150,6 +150,12 @@ fn draw_row(ctx: &PlotCtx, images: &[&[f32]], side: usize) {
     draw_grid(ctx, images, side, images.len(), (0.0, 0.0, ctx.width as f64, ctx.height as f64));
 }
 
+/// The 1,797 UCI digits shipped in `public/diffusion/digits.bin`, or a sentence saying what went wrong.
+pub(crate) async fn fetch_digits() -> Result<Digits, String> {
+    let bytes = assets::fetch_bytes("diffusion/digits.bin").await?;
+    Digits::from_dig1(&bytes).map_err(|e| format!("The digits file is damaged: {e}. Reload the page; if it persists, the site's copy is broken."))
+}
+
 #[component]
 pub fn DiffusionWidget() -> impl IntoView {
     let url = use_url_state::<DiffState>();
@@ -159,11 +165,7 @@ pub fn DiffusionWidget() -> impl IntoView {
     let status = RwSignal::new(None::<Result<(), String>>);
     let version = RwSignal::new(0u32);
     leptos::task::spawn_local(async move {
-        let loaded = match assets::fetch_bytes("diffusion/digits.bin").await {
-            Ok(b) => Digits::from_dig1(&b).map_err(|e| format!("The digits file is damaged: {e}. Reload the page; if it persists, the site's copy is broken.")),
-            Err(e) => Err(e),
-        };
-        match loaded {
+        match fetch_digits().await {
             Ok(d) => {
                 digits.set_value(Some(Rc::new(d)));
                 status.set(Some(Ok(())));

@@ -23,6 +23,7 @@ pub mod prompt;
 pub mod rag;
 pub mod tasks;
 pub mod tokens;
+pub mod vae;
 
 use leptos::prelude::*;
 
@@ -42,6 +43,7 @@ pub fn title_of(id: &str) -> Option<&'static str> {
         compare::META_ID => Some(compare::META.title),
         preference::META_ID => Some(preference::META.title),
         diffusion::META_ID => Some(diffusion::META.title),
+        vae::META_ID => Some(vae::META.title),
         diffusion2d::META_ID => Some(diffusion2d::META.title),
         embeddings::META_ID => Some(embeddings::META.title),
         tokens::tokenizer::META_ID => Some(tokens::tokenizer::META.title),
@@ -73,6 +75,7 @@ pub fn embed(id: &str) -> AnyView {
         compare::META_ID => view! { <compare::CompareWidget/> }.into_any(),
         preference::META_ID => view! { <preference::PreferenceWidget/> }.into_any(),
         diffusion::META_ID => view! { <diffusion::DiffusionWidget/> }.into_any(),
+        vae::META_ID => view! { <vae::VaeWidget/> }.into_any(),
         diffusion2d::META_ID => view! { <diffusion2d::Diffusion2dWidget/> }.into_any(),
         embeddings::META_ID => view! { <embeddings::EmbeddingsWidget/> }.into_any(),
         tokens::tokenizer::META_ID => view! { <tokens::tokenizer::TokenizerWidget/> }.into_any(),

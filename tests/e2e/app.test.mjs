@@ -20,6 +20,7 @@ const ROUTES = [
   { name: 'finetune', query: '?page=finetune', h1: 'Fine-tuning' },
   { name: 'diffusion', query: '?page=diffusion', h1: 'Diffusion models' },
   { name: 'gan', query: '?page=gan', h1: 'Generative adversarial networks' },
+  { name: 'vae', query: '?page=vae', h1: 'Variational autoencoders' },
   { name: 'diagnostics', query: '?page=diagnostics', h1: 'Diagnostics' },
   { name: 'not-found', query: '?page=no-such-section', h1: 'No such section' },
   { name: 'embed-lifecycle', query: '?embed=lifecycle', h1: 'The foundation-model lifecycle' },
@@ -39,6 +40,7 @@ const ROUTES = [
   { name: 'embed-compare', query: '?embed=compare', h1: 'Prompt, RAG or fine-tune? One table' },
   { name: 'embed-embeddings', query: '?embed=embeddings', h1: 'Embedding map' },
   { name: 'embed-diffusion', query: '?embed=diffusion', h1: 'Diffusion on handwritten digits' },
+  { name: 'embed-vae', query: '?embed=vae', h1: 'A VAE trained on handwritten digits' },
   { name: 'embed-diffusion-2d', query: '?embed=diffusion-2d', h1: '2-D diffusion trained live' },
   { name: 'embed-diffusion-own-learned', query: '?embed=diffusion&diffusion.source=own&diffusion.denoiser=learned', h1: 'Diffusion on handwritten digits' },
   { name: 'embed-diffusion-icon', query: '?embed=diffusion&diffusion.source=icon&diffusion.icon=star', h1: 'Diffusion on handwritten digits' },
@@ -121,7 +123,7 @@ describe('routing', () => {
     await appReady(page);
     const list = page.getByRole('list').filter({ has: page.getByRole('heading', { name: 'Tokens' }) });
     assert.equal(await list.getByRole('listitem').count(), 12);
-    assert.deepEqual(await list.getByRole('link').allInnerTexts(), ['Foundation models and their lifecycle', 'Self-supervised pre-training', 'Tokens', 'Embeddings', 'Large language models', 'Diffusion models', 'Generative adversarial networks', 'Prompt engineering', 'Fine-tuning: instructions and RLHF', 'Retrieval-augmented generation']);
+    assert.deepEqual(await list.getByRole('link').allInnerTexts(), ['Foundation models and their lifecycle', 'Self-supervised pre-training', 'Tokens', 'Embeddings', 'Large language models', 'Diffusion models', 'Generative adversarial networks', 'Variational autoencoders', 'Prompt engineering', 'Fine-tuning: instructions and RLHF', 'Retrieval-augmented generation']);
     await list.getByRole('link', { name: 'Foundation models and their lifecycle' }).click();
     await page.getByRole('heading', { level: 1, name: 'Foundation models' }).waitFor();
     await context.close();
