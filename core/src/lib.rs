@@ -13,6 +13,7 @@ pub mod bpe;
 pub mod bpe_train;
 pub mod diffusion;
 pub mod embed;
+pub mod families;
 pub mod gan;
 pub mod geom;
 pub mod gpt;

@@ -33,13 +33,16 @@ pub const SLOW_MOTION: u32 = 0;
 pub const SLOW_MOTION_MS: f64 = 400.0;
 /// Work-per-frame value meaning "as much as fits": each frame works until a time budget is spent,
 /// then draws. The budget adapts so that work plus drawing fill one display frame: it grows by
-/// 0.25 ms while frames arrive on time (≤ 18.5 ms apart, i.e. 60 Hz) and shrinks by a tenth when
-/// two of the last eight were late, between [`MIN_BUDGET_MS`] and [`MAX_BUDGET_MS`]. Training speed is then decoupled
-/// from drawing and from any chosen count.
+/// 0.5 ms per frame until the first late frame, then by 0.1 ms per frame while frames arrive on time (≤ 18.5 ms apart, i.e. 60 Hz); a late frame cuts
+/// it by 15 % and holds it for [`HOLD_FRAMES`] frames before probing again, between
+/// [`MIN_BUDGET_MS`] and [`MAX_BUDGET_MS`]. Training speed is then decoupled from drawing and from
+/// any chosen count, and a probe costs about one late frame in a hundred (an earlier rule, which
+/// waited for two late frames in eight, dropped one frame in ten).
 pub const AS_FAST_AS_POSSIBLE: u32 = u32::MAX;
 const LATE_FRAME_MS: f64 = 18.5;
 const MIN_BUDGET_MS: f64 = 6.0;
 const MAX_BUDGET_MS: f64 = 30.0;
+const HOLD_FRAMES: u32 = 60;
 
 /// Milliseconds since the page loaded (`performance.now()`).
 pub fn now_ms() -> f64 {
@@ -126,10 +129,12 @@ struct Frames {
     last: Cell<Option<f64>>,
     /// Milliseconds waited since the last slow-motion step (0 = none yet).
     slow: Cell<f64>,
-    /// "As many as fit": this frame's work budget in milliseconds, and which of the last eight
-    /// frames were late (one bit each, newest lowest).
+    /// "As many as fit": this frame's work budget in milliseconds, and the frames left before it
+    /// may grow again.
     budget: Cell<f64>,
-    late: Cell<u8>,
+    hold: Cell<u32>,
+    /// A late frame has been seen since the loop was created (the budget then grows slowly).
+    seen_late: Cell<bool>,
     closure: RefCell<Option<Closure<dyn FnMut(f64)>>>,
 }
 
@@ -172,7 +177,7 @@ pub fn use_animation_loop(
     let in_view = Signal::derive(move || page_visible.get() && on_screen.get());
     let on_frame: Rc<RefCell<dyn FnMut(FrameInfo)>> = Rc::new(RefCell::new(on_frame));
 
-    let frames = Rc::new(Frames { raf: Cell::new(None), last: Cell::new(None), slow: Cell::new(0.0), budget: Cell::new(8.0), late: Cell::new(0), closure: RefCell::new(None) });
+    let frames = Rc::new(Frames { raf: Cell::new(None), last: Cell::new(None), slow: Cell::new(0.0), budget: Cell::new(8.0), hold: Cell::new(0), seen_late: Cell::new(false), closure: RefCell::new(None) });
     {
         let frames2 = frames.clone();
         let on_frame = on_frame.clone();
@@ -197,12 +202,21 @@ pub fn use_animation_loop(
                     }
                 }
                 AS_FAST_AS_POSSIBLE => {
-                    // Probe upwards while frames keep the display's pace; back off when more than
-                    // one of the last eight was late (a single late frame is often a chart redraw).
-                    let late = (frames2.late.get() << 1 | (dt_ms > LATE_FRAME_MS) as u8) & 0xFF;
-                    frames2.late.set(late);
-                    let b = frames2.budget.get();
-                    let b = if dt_ms == 0.0 { b } else if late.count_ones() > 1 { b * 0.9 } else if late & 1 == 0 { b + 0.25 } else { b };
+                    // Probe upwards slowly while frames keep the display's pace; back off and
+                    // hold after a late one.
+                    let (b, hold) = (frames2.budget.get(), frames2.hold.get());
+                    let b = if dt_ms == 0.0 {
+                        b
+                    } else if dt_ms > LATE_FRAME_MS {
+                        frames2.hold.set(HOLD_FRAMES);
+                        frames2.seen_late.set(true);
+                        b * 0.85
+                    } else if hold > 0 {
+                        frames2.hold.set(hold - 1);
+                        b
+                    } else {
+                        b + if frames2.seen_late.get() { 0.1 } else { 0.5 }
+                    };
                     let b = b.clamp(MIN_BUDGET_MS, MAX_BUDGET_MS);
                     frames2.budget.set(b);
                     Some(FrameInfo { dt_ms, work, single_step: false, deadline_ms: Some(now_ms() + b) })

@@ -1,6 +1,8 @@
 //! Predict-then-reveal: the learner commits to a guess, then sees the answer computed live.
 
+use super::dom::parent;
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
 
 /// A multiple-choice checkpoint. `answer` computes the correct option index and an explanation at
 /// reveal time (from the live model), or `None` while its data is still loading.
@@ -18,9 +20,21 @@ pub fn Checkpoint(
     let guess = RwSignal::new(None::<usize>);
     let revealed = RwSignal::new(None::<(usize, String)>);
     let waiting = RwSignal::new(false);
+    let question_text = question.clone();
+    let option_texts = options.clone();
     let reveal = move |_| match answer.run(()) {
         Some(a) => {
             waiting.set(false);
+            // In an embed, the course page around it hears of the answer (README: messages).
+            if let Some(g) = guess.get_untracked() {
+                parent::post("checkpoint", &[
+                    ("question", JsValue::from_str(id)),
+                    ("questionText", JsValue::from_str(&question_text)),
+                    ("answer", JsValue::from_f64(g as f64)),
+                    ("answerText", JsValue::from_str(&option_texts[g])),
+                    ("correct", JsValue::from_bool(g == a.0)),
+                ]);
+            }
             revealed.set(Some(a));
         }
         None => waiting.set(true),

@@ -19,3 +19,15 @@ pub fn flag_checkbox<S: Send + Sync + 'static>(
         </label>
     }
 }
+
+/// A labelled “Seed” number field bound to one seed of a widget's state (text that is not a
+/// whole number from 0 to 2⁶⁴ − 1 is ignored).
+pub fn seed_field<S: Send + Sync + 'static>(state: RwSignal<S>, id: &'static str, get: fn(&S) -> u64, set: fn(&mut S, u64)) -> impl IntoView {
+    view! {
+        <label class="field" for=id>
+            <span>"Seed"</span>
+            <input id=id type="number" min="0" inputmode="numeric" prop:value=move || state.with(get).to_string()
+                on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() { state.update(|s| set(s, v)) } }/>
+        </label>
+    }
+}

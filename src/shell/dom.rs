@@ -133,3 +133,65 @@ pub fn download_canvas(root: &web_sys::Element, selector: &str, filename: &str) 
         download(filename, &url);
     }
 }
+
+/// The messages an embedded widget posts to the page around its iframe (documented in the README,
+/// "Messages to the embedding page"). Every message is a plain object with
+/// `source: "genai-explorables"`, a `type`, and the embed id as `widget`.
+pub mod parent {
+    use wasm_bindgen::JsValue;
+
+    /// The embed id (`?embed=<id>`) when this document is an embed inside another page's frame.
+    fn embedded_widget() -> Option<String> {
+        let w = web_sys::window()?;
+        let parent = w.parent().ok().flatten()?;
+        // a top-level page is its own parent: nobody to tell
+        if js_sys::Object::is(&parent, &w) {
+            return None;
+        }
+        super::current_query().get("embed").map(str::to_owned)
+    }
+
+    /// Posts `{source, type: kind, widget, …fields}` to the parent page, if there is one. The
+    /// messages carry no private data, so any parent origin may receive them ("*").
+    pub fn post(kind: &str, fields: &[(&str, JsValue)]) {
+        let Some(widget) = embedded_widget() else { return };
+        let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
+        let msg = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| {
+            let _ = js_sys::Reflect::set(&msg, &JsValue::from_str(k), v);
+        };
+        set("source", &JsValue::from_str("genai-explorables"));
+        set("type", &JsValue::from_str(kind));
+        set("widget", &JsValue::from_str(&widget));
+        for (k, v) in fields {
+            set(k, v);
+        }
+        let _ = parent.post_message(&msg, "*");
+    }
+
+    /// In an embed, reports the document's height to the parent (`type: "height"`, CSS pixels)
+    /// now and whenever it changes, so the page can size the iframe to fit.
+    pub fn report_height() {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        if embedded_widget().is_none() {
+            return;
+        }
+        let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
+        let last = std::rc::Rc::new(std::cell::Cell::new(0i32));
+        let send = move || {
+            let Some(doc) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
+            let h = doc.scroll_height().max(doc.get_bounding_client_rect().height().ceil() as i32);
+            if h != last.get() {
+                last.set(h);
+                post("height", &[("height", JsValue::from_f64(h as f64))]);
+            }
+        };
+        send();
+        let cb = Closure::<dyn FnMut()>::new(send);
+        if let Ok(observer) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+            observer.observe(&body);
+        }
+        cb.forget(); // lives as long as the page
+    }
+}

@@ -138,3 +138,15 @@ pub fn draw(area: &Area, ctx: &PlotCtx, points: &[(f32, f32)], cursor: (f32, f32
     let _ = area.draw(&PathElement::new(vec![(cx - arm, cy), (cx + arm, cy)], style));
     let _ = area.draw(&PathElement::new(vec![(cx, cy - arm), (cx, cy + arm)], style));
 }
+
+/// The “Undo last stroke” and “Clear drawing” buttons, shown while `active`.
+pub fn edit_buttons(sk: PointSketch, active: Signal<bool>) -> impl IntoView {
+    view! {
+        <Show when=move || active.get()>
+            <div class="controls-row">
+                <button type="button" class="btn btn-small" on:click=move |_| sk.undo.run(())>"Undo last stroke"</button>
+                <button type="button" class="btn btn-small" on:click=move |_| sk.clear.run(())>"Clear drawing"</button>
+            </div>
+        </Show>
+    }
+}

@@ -29,6 +29,9 @@ pub fn WidgetFrame(
     children: Children,
 ) -> impl IntoView {
     let embed = dom::is_embed();
+    if embed {
+        dom::parent::report_height();
+    }
     let heading_id = format!("{}-title", meta.id);
     let full_link = Signal::derive(move || page_url(meta.page, &share_query.get()));
     let heading = if embed {
@@ -166,5 +169,28 @@ fn select_target(ev: &web_sys::FocusEvent) {
 /// widget shows while its data or code arrives.
 #[component]
 pub fn Loading(#[prop(into)] label: String, #[prop(into)] text: String) -> impl IntoView {
-    view! { <p class="loading" role="status"><progress aria-label=label></progress>" "{text}</p> }
+    let downloads = super::assets::downloads();
+    view! {
+        <div class="loading" role="status">
+            <p><progress aria-label=label.clone()></progress>" "{text}</p>
+            // Files of this page in flight, with the bytes received of the total.
+            {move || downloads.get().into_iter().map(|d| {
+                let mb = |b: u64| format!("{:.1}", b as f64 / 1e6);
+                let said = match d.total {
+                    Some(t) => format!("{}: {} of {} MB", d.path, mb(d.received), mb(t)),
+                    None => format!("{}: {} MB so far", d.path, mb(d.received)),
+                };
+                let bar_label = format!("Downloading {}", d.path);
+                view! {
+                    <p class="download">
+                        {match d.total {
+                            Some(t) => view! { <progress aria-label=bar_label max=t.to_string() value=d.received.to_string()></progress> }.into_any(),
+                            None => view! { <progress aria-label=bar_label></progress> }.into_any(),
+                        }}
+                        " " <span class="muted">{said}</span>
+                    </p>
+                }
+            }).collect_view()}
+        </div>
+    }
 }

@@ -1,6 +1,7 @@
 //! Diffusion on 2-D points, trained in the page: a small network learns to predict the noise,
 //! then turns fresh noise into points on the data.
 
+use crate::shell::controls::seed_field;
 use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopControls, LoopOptions, AS_FAST_AS_POSSIBLE};
 use crate::shell::plot::{line_chart, push_thinned, Area, Line, PlotCanvas, PlotCtx};
 use crate::shell::urlstate::use_url_state;
@@ -10,8 +11,8 @@ use genai_core::diffusion::points::{median_nearest_distance, PointDiffusion};
 use genai_core::diffusion::sampling_times;
 use genai_core::gan::{jittered, Preset};
 use crate::shell::sketch;
-use crate::widgets::gan::{Source, DRAWN_SPREAD, MAX_DRAWN, MIN_DRAWN};
-use genai_core::query::{Choice, StateReader, StateWriter, UrlState};
+use crate::widgets::gan::{source_select, Source, DRAWN_SPREAD, MAX_DRAWN, MIN_DRAWN};
+use genai_core::query::{StateReader, StateWriter, UrlState};
 use genai_core::rng::Rng;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -221,12 +222,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
         <WidgetFrame meta=META share_query=url.share_query() notices=url.notices>
             <div class="diffusion-2d" node_ref=root>
                 <div class="controls-row">
-                    <label class="field" for="d2-preset">
-                        <span>"Data"</span>
-                        <select id="d2-preset" on:change=move |ev| { let v = event_target_value(&ev); if let Some(&p) = Source::ALL.iter().find(|p| p.key() == v) { state.update(|s| s.source = p) } }>
-                            {Source::ALL.iter().map(|&p| view! { <option value=p.key() prop:selected=move || st().source == p>{p.title()}</option> }).collect_view()}
-                        </select>
-                    </label>
+                    {source_select(state, "d2-preset", |s| s.source, |s, v| s.source = v)}
                     <label class="field" for="d2-sampler">
                         <span>"Sampler"</span>
                         <select id="d2-sampler" on:change=move |ev| { let v = event_target_value(&ev); state.update(|s| s.sampler = if v == "ddpm" { Sampler::Ddpm } else { Sampler::Ddim }) }>
@@ -234,11 +230,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                             <option value="ddpm" prop:selected=move || st().sampler == Sampler::Ddpm>"DDPM"</option>
                         </select>
                     </label>
-                    <label class="field" for="d2-seed">
-                        <span>"Seed"</span>
-                        <input id="d2-seed" type="number" min="0" prop:value=move || st().seed.to_string()
-                            on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() { state.update(|s| s.seed = v) } }/>
-                    </label>
+                    {seed_field(state, "d2-seed", |s| s.seed, |s, v| s.seed = v)}
                     <label class="field" for="d2-field">
                         <span>{move || if st().field_t == 0 { "Denoising directions: off".to_owned() } else { format!("Denoising directions at noise level t = {} of {STEPS}", st().field_t) }}</span>
                         <input id="d2-field" type="range" min="0" max=STEPS.to_string() prop:value=move || st().field_t.to_string()
@@ -250,12 +242,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                     <LoopControls anim=sample_loop play_label="Sample 500 points" step_label="One reverse step"/>
                     <button type="button" class="btn" on:click=move |_| { train.pause(); sample_loop.pause(); reset(); }>"Reset"</button>
                 </div>
-                <Show when=move || drawing.get()>
-                    <div class="controls-row">
-                        <button type="button" class="btn btn-small" on:click=move |_| sk.undo.run(())>"Undo last stroke"</button>
-                        <button type="button" class="btn btn-small" on:click=move |_| sk.clear.run(())>"Clear drawing"</button>
-                    </div>
-                </Show>
+                {sketch::edit_buttons(sk, drawing.into())}
                 {move || problem.get().map(|m| view! { <p class="notice" role="status" data-testid="d2-problem">{m}</p> })}
                 <Show when=move || diverged.get()>
                     <div class="error-panel" role="alert"><strong>"Training diverged."</strong>" The loss became infinite. "

@@ -735,3 +735,15 @@ pub fn GanWidget() -> impl IntoView {
         </WidgetFrame>
     }
 }
+
+/// The “Data” choice of the 2-D widgets (presets or a drawing), bound to their state.
+pub fn source_select<S: Send + Sync + 'static>(state: RwSignal<S>, id: &'static str, get: fn(&S) -> Source, set: fn(&mut S, Source)) -> impl IntoView {
+    view! {
+        <label class="field" for=id>
+            <span>"Data"</span>
+            <select id=id on:change=move |ev| { let v = event_target_value(&ev); if let Some(&p) = Source::ALL.iter().find(|p| p.key() == v) { state.update(|s| set(s, p)) } }>
+                {Source::ALL.iter().map(|&p| view! { <option value=p.key() prop:selected=move || state.with(get) == p>{p.title()}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}

@@ -10,6 +10,7 @@ pub mod diffusion2d;
 pub mod diffusion_reverse;
 pub mod diffusion_source;
 pub mod embeddings;
+pub mod families;
 pub mod finetune;
 pub mod gan;
 pub mod lifecycle;
@@ -44,6 +45,7 @@ pub fn title_of(id: &str) -> Option<&'static str> {
         preference::META_ID => Some(preference::META.title),
         diffusion::META_ID => Some(diffusion::META.title),
         vae::META_ID => Some(vae::META.title),
+        families::META_ID => Some(families::META.title),
         diffusion2d::META_ID => Some(diffusion2d::META.title),
         embeddings::META_ID => Some(embeddings::META.title),
         tokens::tokenizer::META_ID => Some(tokens::tokenizer::META.title),
@@ -76,6 +78,7 @@ pub fn embed(id: &str) -> AnyView {
         preference::META_ID => view! { <preference::PreferenceWidget/> }.into_any(),
         diffusion::META_ID => view! { <diffusion::DiffusionWidget/> }.into_any(),
         vae::META_ID => view! { <vae::VaeWidget/> }.into_any(),
+        families::META_ID => view! { <families::FamiliesWidget/> }.into_any(),
         diffusion2d::META_ID => view! { <diffusion2d::Diffusion2dWidget/> }.into_any(),
         embeddings::META_ID => view! { <embeddings::EmbeddingsWidget/> }.into_any(),
         tokens::tokenizer::META_ID => view! { <tokens::tokenizer::TokenizerWidget/> }.into_any(),

@@ -5,6 +5,7 @@
 //! classifier in the latent against one on the 2-D PCA projection; the learner's own drawing
 //! encoded as a Gaussian (an ellipse on the plane); a walk between two held-out digits.
 
+use crate::shell::controls::seed_field;
 use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopControls, LoopOptions, AS_FAST_AS_POSSIBLE};
 use crate::shell::checkpoint::Checkpoint;
 use crate::shell::plot::{line_chart, push_thinned, Area, Line, PlotCanvas, PlotCtx, PointerPhase};
@@ -590,11 +591,7 @@ fn VaeInner(data: Rc<Data>, state: RwSignal<VaeState>) -> impl IntoView {
                             o.into_iter().map(|v| view! { <option value=v.to_string() selected=(v - cur).abs() < 1e-12>{format!("{v}")}</option> }).collect_view() }}
                     </select>
                 </label>
-                <label class="field" for="vae-seed">
-                    <span>"Seed"</span>
-                    <input id="vae-seed" type="number" min="0" prop:value=move || st().seed.to_string()
-                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() { state.update(|s| s.seed = v) } }/>
-                </label>
+                {seed_field(state, "vae-seed", |s| s.seed, |s, v| s.seed = v)}
             </div>
             {move || diverged.get().map(|m| view! { <div class="error-panel" role="alert">{m}" "<button type="button" class="btn btn-small" on:click=move |_| reset()>"Reset the run"</button></div> })}
             {stats}

@@ -41,6 +41,7 @@ const ROUTES = [
   { name: 'embed-embeddings', query: '?embed=embeddings', h1: 'Embedding map' },
   { name: 'embed-diffusion', query: '?embed=diffusion', h1: 'Diffusion on handwritten digits' },
   { name: 'embed-vae', query: '?embed=vae', h1: 'A VAE trained on handwritten digits' },
+  { name: 'embed-families', query: '?embed=families', h1: 'GAN, VAE and diffusion on the same data' },
   { name: 'embed-diffusion-2d', query: '?embed=diffusion-2d', h1: '2-D diffusion trained live' },
   { name: 'embed-diffusion-own-learned', query: '?embed=diffusion&diffusion.source=own&diffusion.denoiser=learned', h1: 'Diffusion on handwritten digits' },
   { name: 'embed-diffusion-icon', query: '?embed=diffusion&diffusion.source=icon&diffusion.icon=star', h1: 'Diffusion on handwritten digits' },
