@@ -45,6 +45,7 @@ pub fn Home() -> impl IntoView {
                     }).collect_view()}
                 </ol>
             </section>
+            <crate::shell::offline::OfflineControl/>
         </div>
     }
 }

@@ -12,6 +12,7 @@
 //! - [`checkpoint`]: predict-then-reveal questions for course use.
 //! - [`controls`]: small shared form controls (state-bound checkbox).
 //! - [`dom`]: small browser helpers (location, history, storage, media queries).
+//! - [`offline`]: the "Make available offline" control (service worker: tools/sw/).
 
 pub mod anim;
 pub mod assets;
@@ -19,6 +20,7 @@ pub mod checkpoint;
 pub mod controls;
 pub mod dom;
 pub mod errors;
+pub mod offline;
 pub mod plot;
 pub mod section_host;
 pub mod sketch;

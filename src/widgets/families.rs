@@ -363,7 +363,7 @@ pub fn FamiliesWidget() -> impl IntoView {
                     {family_plot(1)}
                     {family_plot(2)}
                 </div>
-                <div class="table-scroll"><table class="data-table" data-testid="fam-table">
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Scores of the three families (scrolls sideways)"><table class="data-table" data-testid="fam-table">
                     <caption>"The same yardstick for all three: samples against 400 of the data points"</caption>
                     <thead><tr>
                         <th scope="col">"Model"</th><th scope="col">"Steps"</th><th scope="col">"Training time"</th>

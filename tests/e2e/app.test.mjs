@@ -5,48 +5,12 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { SUB_PATH } from './lib/server.mjs';
+import { ROUTES } from './lib/routes.mjs';
 import { openPage, appReady, screenshot, assertCleanConsole, useServerAndBrowser } from './lib/browser.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-const ROUTES = [
-  { name: 'home', query: '', h1: 'Generative AI you can touch' },
-  { name: 'lifecycle', query: '?page=lifecycle', h1: 'Foundation models' },
-  { name: 'tokens', query: '?page=tokens&tokens.compare=1', h1: 'Tokens' },
-  { name: 'embeddings', query: '?page=embeddings', h1: 'Embeddings' },
-  { name: 'llm', query: '?page=llm', h1: 'Large language models' },
-  { name: 'prompts', query: '?page=prompts', h1: 'Prompt engineering and retrieval' },
-  { name: 'finetune', query: '?page=finetune', h1: 'Fine-tuning' },
-  { name: 'diffusion', query: '?page=diffusion', h1: 'Diffusion models' },
-  { name: 'gan', query: '?page=gan', h1: 'Generative adversarial networks' },
-  { name: 'vae', query: '?page=vae', h1: 'Variational autoencoders' },
-  { name: 'diagnostics', query: '?page=diagnostics', h1: 'Diagnostics' },
-  { name: 'not-found', query: '?page=no-such-section', h1: 'No such section' },
-  { name: 'embed-lifecycle', query: '?embed=lifecycle', h1: 'The foundation-model lifecycle' },
-  { name: 'embed-tokens', query: '?embed=tokens', h1: 'Tokenizer' },
-  { name: 'embed-merges', query: '?embed=merges', h1: 'Merge replay' },
-  { name: 'embed-bpe-train', query: '?embed=bpe-train', h1: 'Train your own BPE tokenizer' },
-  { name: 'embed-gan', query: '?embed=gan', h1: 'GAN training' },
-  { name: 'embed-lm', query: '?embed=lm&lm.tokens=5', h1: 'Next-token prediction with a small GPT' },
-  { name: 'embed-lm-embed', query: '?embed=lm-embed', h1: "The model's own token embeddings" },
-  { name: 'embed-lm-train', query: '?embed=lm-train', h1: 'Watch a language model learn' },
-  { name: 'embed-tasks', query: '?embed=tasks', h1: 'One model, many tasks' },
-  { name: 'embed-prompt', query: '?embed=prompt', h1: 'Prompt builder' },
-  { name: 'embed-rag', query: '?embed=rag', h1: 'Retrieval-augmented generation' },
-  { name: 'embed-finetune', query: '?embed=finetune', h1: 'Teach the model new facts' },
-  { name: 'embed-domain', query: '?embed=domain', h1: 'Continued pre-training on one domain' },
-  { name: 'embed-preference', query: '?embed=preference', h1: 'Tune the model to preferences (RLHF)' },
-  { name: 'embed-compare', query: '?embed=compare', h1: 'Prompt, RAG or fine-tune? One table' },
-  { name: 'embed-embeddings', query: '?embed=embeddings', h1: 'Embedding map' },
-  { name: 'embed-diffusion', query: '?embed=diffusion', h1: 'Diffusion on handwritten digits' },
-  { name: 'embed-vae', query: '?embed=vae', h1: 'A VAE trained on handwritten digits' },
-  { name: 'embed-families', query: '?embed=families', h1: 'GAN, VAE and diffusion on the same data' },
-  { name: 'embed-diffusion-2d', query: '?embed=diffusion-2d', h1: '2-D diffusion trained live' },
-  { name: 'embed-diffusion-own-learned', query: '?embed=diffusion&diffusion.source=own&diffusion.denoiser=learned', h1: 'Diffusion on handwritten digits' },
-  { name: 'embed-diffusion-icon', query: '?embed=diffusion&diffusion.source=icon&diffusion.icon=star', h1: 'Diffusion on handwritten digits' },
-  { name: 'embed-diffusion-2d-drawn', query: '?embed=diffusion-2d&diffusion-2d.preset=drawn', h1: '2-D diffusion trained live' },
-];
 const WIDTHS = [1280, 360];
 
 const env = useServerAndBrowser();

@@ -26,7 +26,7 @@ export async function startServer(distDir) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     if (extra.has(url.pathname)) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.writeHead(200, { 'content-type': TYPES[path.extname(url.pathname)] ?? 'text/html; charset=utf-8' });
       res.end(extra.get(url.pathname));
       return;
     }
