@@ -28,7 +28,8 @@ pub fn downloads() -> Signal<Vec<Download>> {
     Signal::derive(move || all.with(|v| v.iter().filter(|d| d.total.is_none_or(|t| t >= SHOW_FROM_BYTES)).cloned().collect()))
 }
 
-fn set_progress(path: &str, received: u64, total: Option<u64>, done: bool) {
+/// Records a download's progress (`done` removes it); fetch_bytes and the sections' loader call it.
+pub fn report_progress(path: &str, received: u64, total: Option<u64>, done: bool) {
     DOWNLOADS.with(|d| {
         d.update(|v| {
             v.retain(|x| x.path != path);
@@ -62,7 +63,7 @@ pub async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
     };
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().dyn_into().map_err(|_| format!("Could not read {url}."))?;
     let mut bytes = Vec::with_capacity(total.unwrap_or(0) as usize);
-    set_progress(path, 0, total, false);
+    report_progress(path, 0, total, false);
     let result = loop {
         let chunk = match JsFuture::from(reader.read()).await {
             Ok(c) => c,
@@ -77,9 +78,9 @@ pub async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
             bytes.resize(start + part.length() as usize, 0);
             part.copy_to(&mut bytes[start..]);
         }
-        set_progress(path, bytes.len() as u64, total, false);
+        report_progress(path, bytes.len() as u64, total, false);
     };
-    set_progress(path, 0, None, true);
+    report_progress(path, 0, None, true);
     result
 }
 

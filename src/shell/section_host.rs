@@ -13,18 +13,38 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(inline_js = "
 let loading = null;
-export function load_sections() {
+// The module's WebAssembly as a Response whose body counts the bytes as they arrive, so that
+// on_progress(received, total) can drive a real progress bar (total 0 when unknown).
+async function counted(url, on_progress) {
+  const r = await fetch(url);
+  if (!r.ok || !r.body) return r;
+  const total = r.headers.get('content-encoding') ? 0 : Number(r.headers.get('content-length')) || 0;
+  const reader = r.body.getReader();
+  let received = 0;
+  on_progress(0, total, false);
+  const body = new ReadableStream({
+    async pull(c) {
+      const { done, value } = await reader.read();
+      if (done) { on_progress(received, total, true); c.close(); return; }
+      received += value.length;
+      on_progress(received, total, false);
+      c.enqueue(value);
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'application/wasm' } });
+}
+export function load_sections(on_progress) {
   if (!loading) {
     const base = document.baseURI;
     loading = import(new URL('genai-sections.js', base).href)
-      .then(async (m) => { await m.default({ module_or_path: new URL('genai-sections_bg.wasm', base) }); window.sectionBindings = m; return m; })
-      .catch((e) => { loading = null; throw e; });
+      .then(async (m) => { await m.default({ module_or_path: counted(new URL('genai-sections_bg.wasm', base), on_progress) }); window.sectionBindings = m; return m; })
+      .catch((e) => { on_progress(0, 0, true); loading = null; throw e; });
   }
   return loading;
 }
 ")]
 extern "C" {
-    fn load_sections() -> js_sys::Promise;
+    fn load_sections(on_progress: &js_sys::Function) -> js_sys::Promise;
 }
 
 thread_local! {
@@ -54,7 +74,15 @@ pub fn SectionHost(what: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let module = match MODULE.with(|m| m.borrow().clone()) {
                 Some(m) => Ok(m),
-                None => JsFuture::from(load_sections()).await.map_err(|e| format!("{e:?}")),
+                None => {
+                    // Progress of the module's download, shown by Loading like any large file.
+                    let report = Closure::<dyn FnMut(f64, f64, bool)>::new(|received: f64, total: f64, done: bool| {
+                        super::assets::report_progress("genai-sections_bg.wasm", received as u64, (total > 0.0).then_some(total as u64), done);
+                    });
+                    let loaded = JsFuture::from(load_sections(report.as_ref().unchecked_ref())).await.map_err(|e| format!("{e:?}"));
+                    report.forget(); // the JS side may still report after the promise settles
+                    loaded
+                }
             };
             if !alive.get() {
                 return;

@@ -36,3 +36,31 @@ describe('download progress', () => {
     await context.close();
   });
 });
+
+describe('download progress of the sections module', () => {
+  it('the 3 MB module of the heavy sections reports its bytes too', async () => {
+    const { context, page, log } = await openPage(env.browser);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: 1_000_000, uploadThroughput: -1 });
+    await page.goto(env.server.origin + '/');
+    await page.getByRole('heading', { level: 1 }).waitFor({ timeout: 60000 });
+    await page.getByRole('link', { name: 'GANs' }).first().click();
+    const bar = page.getByRole('progressbar', { name: 'Downloading genai-sections_bg.wasm' });
+    await bar.waitFor({ timeout: 30000 });
+    let partial = null;
+    for (let i = 0; i < 40 && !partial; i++) {
+      const v = await bar.evaluate((b) => [b.value, b.max]).catch(() => null);
+      if (v && v[0] > 0 && v[0] < v[1]) partial = v;
+      else await page.waitForTimeout(100);
+    }
+    const size = (await import('node:fs')).statSync((await import('node:path')).join(process.env.E2E_DIST, 'genai-sections_bg.wasm')).size;
+    assert.ok(partial, 'a partial value was shown');
+    assert.equal(partial[1], size);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await page.getByRole('heading', { level: 1, name: 'Generative adversarial networks' }).waitFor({ timeout: 60000 });
+    await bar.waitFor({ state: 'detached', timeout: 60000 });
+    clean(log);
+    await context.close();
+  });
+});
