@@ -64,7 +64,15 @@ pub fn OfflineControl() -> impl IntoView {
                 // Wait for the worker to be active and in control, so each fetch below lands in its cache.
                 let sw = service_worker().ok_or("no service worker")?;
                 let ready = js_get(&sw, "ready").dyn_into::<js_sys::Promise>().map_err(|_| "no service worker".to_owned())?;
-                JsFuture::from(ready).await.map_err(|_| "the service worker did not start".to_owned())?;
+                // A browser policy may block workers: then `ready` never settles; give up after 15 s.
+                let timeout = js_sys::Promise::new(&mut |_, reject| {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, 15_000);
+                    }
+                });
+                JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&ready, &timeout)))
+                    .await
+                    .map_err(|_| "the service worker did not start (this browser may block it)".to_owned())?;
                 let list = file_list().await?;
                 let total: u64 = list.iter().map(|f| f.1).sum();
                 let mut done = 0;

@@ -72,4 +72,14 @@ describe('offline', () => {
     await assert.rejects(blocked.page.goto(env.server.origin + '/?page=gan'), /ERR_INTERNET_DISCONNECTED/);
     await blocked.context.close();
   });
+
+  it('with service workers blocked, "Make available offline" says so instead of waiting forever', async () => {
+    const { context, page, log } = await openPage(env.browser); // blocked
+    await page.goto(env.server.origin + '/');
+    await appReady(page);
+    await page.getByRole('button', { name: /^Make available offline/ }).click();
+    await page.getByText(/^Could not save everything: the service worker did not start \(this browser may block it\)\./).waitFor({ timeout: 30000 });
+    clean(log);
+    await context.close();
+  });
 });
