@@ -110,7 +110,7 @@ pub fn App() -> impl IntoView {
                 match view.get() {
                     View::Page(Page::Home) => pages::home::Home().into_any(),
                     View::Page(Page::Lifecycle) => pages::lifecycle::LifecyclePage().into_any(),
-                    View::Page(p @ (Page::Tokens | Page::Gan | Page::Embeddings | Page::Llm | Page::Prompts | Page::Finetune | Page::Diffusion | Page::Vae)) => view! { <SectionHost what=format!("page:{}", p.key())/> }.into_any(),
+                    View::Page(p @ (Page::Tokens | Page::Gan | Page::Embeddings | Page::Llm | Page::Prompts | Page::Finetune | Page::Diffusion | Page::Vae | Page::Multimodal)) => view! { <SectionHost what=format!("page:{}", p.key())/> }.into_any(),
                     View::Page(Page::Diagnostics) => pages::diagnostics::Diagnostics().into_any(),
                     View::NotFound(key) => pages::not_found(key).into_any(),
                     View::Embed(_) => ().into_any(),

@@ -18,12 +18,13 @@ pub enum Page {
     Diffusion,
     Gan,
     Vae,
+    Multimodal,
     Diagnostics,
 }
 
 impl Page {
     /// Sections listed in the header navigation, in order.
-    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Finetune, Page::Diffusion, Page::Gan, Page::Vae];
+    pub const NAV: &'static [Page] = &[Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Finetune, Page::Diffusion, Page::Gan, Page::Vae, Page::Multimodal];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -37,12 +38,13 @@ impl Page {
             Page::Diffusion => "diffusion",
             Page::Gan => "gan",
             Page::Vae => "vae",
+            Page::Multimodal => "multimodal",
             Page::Diagnostics => "diagnostics",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Page> {
-        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Finetune, Page::Diffusion, Page::Gan, Page::Vae, Page::Diagnostics].into_iter().find(|p| p.key() == key)
+        [Page::Home, Page::Lifecycle, Page::Tokens, Page::Embeddings, Page::Llm, Page::Prompts, Page::Finetune, Page::Diffusion, Page::Gan, Page::Vae, Page::Multimodal, Page::Diagnostics].into_iter().find(|p| p.key() == key)
     }
 
     /// Short name for navigation.
@@ -58,6 +60,7 @@ impl Page {
             Page::Diffusion => "Diffusion",
             Page::Gan => "GANs",
             Page::Vae => "VAEs",
+            Page::Multimodal => "Multimodal",
             Page::Diagnostics => "Diagnostics",
         }
     }

@@ -11,6 +11,7 @@
 
 pub mod bpe;
 pub mod bpe_train;
+pub mod clip;
 pub mod diffusion;
 pub mod embed;
 pub mod families;

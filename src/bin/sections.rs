@@ -30,6 +30,7 @@ pub fn mount_section(what: &str, el: web_sys::HtmlElement) {
             Some(("page", "prompts")) => pages::prompts::PromptsPage().into_any(),
             Some(("page", "finetune")) => pages::finetune::FinetunePage().into_any(),
             Some(("page", "vae")) => pages::vae::VaePage().into_any(),
+            Some(("page", "multimodal")) => pages::multimodal::MultimodalPage().into_any(),
             Some(("embed", id)) => widgets::embed(id),
             _ => view! { <p class="notice" role="alert">"This section could not be found."</p> }.into_any(),
         }

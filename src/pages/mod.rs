@@ -10,6 +10,7 @@ pub mod llm;
 pub mod finetune;
 pub mod prompts;
 pub mod tokens;
+pub mod multimodal;
 pub mod vae;
 
 use crate::app::PageLink;
@@ -31,7 +32,7 @@ pub const CURRICULUM: &[Topic] = &[
     Topic { title: "Embeddings", blurb: "Words as vectors from a real model: who sits next to “cat”, and what a 2-D map of 384 dimensions hides.", page: Some(Page::Embeddings) },
     Topic { title: "Large language models", blurb: "Predicting the next token, again and again, with a transformer.", page: Some(Page::Llm) },
     Topic { title: "Diffusion models", blurb: "Noise added step by step, then removed step by step until a new image appears.", page: Some(Page::Diffusion) },
-    Topic { title: "Multimodal models", blurb: "Models that connect text, images and other kinds of data in one space.", page: None },
+    Topic { title: "Multimodal models", blurb: "Pictures and words pulled into one space by a contrastive model trained live: search icons with words, caption a drawing, classify with labels you type.", page: Some(Page::Multimodal) },
     Topic { title: "Generative adversarial networks", blurb: "A generator and a discriminator playing a zero-sum game, trained live in your browser.", page: Some(Page::Gan) },
     Topic { title: "Variational autoencoders", blurb: "Squeeze data through a small, Gaussian-shaped latent space and sample new data from it.", page: Some(Page::Vae) },
     Topic { title: "Prompt engineering", blurb: "Instructions, context, input and output format: steering a model without touching its weights.", page: Some(Page::Prompts) },

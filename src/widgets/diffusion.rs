@@ -313,7 +313,7 @@ pub fn DiffusionWidget() -> impl IntoView {
                     </label>
                 </div>
                 <Show when=move || st().source == Source::Own>
-                    <OwnImage state=state/>
+                    <OwnImage state=state get=|s: &DiffState| s.drawing.as_ref() set=|s: &mut DiffState, d| s.drawing = d prefix="diff" blank_text="Your image is blank. Draw on the grid or upload a picture — noising an empty image works, but there is nothing to watch disappear."/>
                 </Show>
                 {move || match (st().source, icons_status.get(), picked.get().is_some()) {
                     (Source::Icon, Some(Err(msg)), _) => Some(view! { <p class="notice" role="alert">{msg}</p> }.into_any()),

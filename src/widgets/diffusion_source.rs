@@ -2,7 +2,6 @@
 //! learner's own 24 × 24 image — drawn with pointer or keyboard, or uploaded (scaled down in the
 //! browser, never sent anywhere).
 
-use super::diffusion::DiffState;
 use crate::shell::plot::{Area, PlotCanvas, PlotCtx, PointerPhase};
 use super::diffusion_reverse::draw_grid;
 use genai_core::diffusion::grey_from_rgba;
@@ -65,9 +64,19 @@ async fn decode_upload(file: web_sys::File) -> Result<Vec<f32>, String> {
     Ok(grey_from_rgba(&data.data().0))
 }
 
-/// The editor for the learner's own image: paint cells with pointer or keyboard, clear, upload.
+/// The editor for the learner's own 24 × 24 image: paint cells with pointer or keyboard, clear,
+/// upload. Bound to one `Option<Vec<f32>>` field of a widget's state (`None`: blank); `prefix` keeps
+/// its element ids unique per widget.
 #[component]
-pub fn OwnImage(state: RwSignal<DiffState>) -> impl IntoView {
+pub fn OwnImage<S: Send + Sync + 'static>(
+    state: RwSignal<S>,
+    get: fn(&S) -> Option<&Vec<f32>>,
+    set: fn(&mut S, Option<Vec<f32>>),
+    prefix: &'static str,
+    /// What to say while the image is blank.
+    #[prop(into)]
+    blank_text: String,
+) -> impl IntoView {
     let erase = RwSignal::new(false);
     let cursor = RwSignal::new((SIDE / 2, SIDE / 2));
     let message = RwSignal::new(None::<String>);
@@ -75,10 +84,11 @@ pub fn OwnImage(state: RwSignal<DiffState>) -> impl IntoView {
     let paint = move |cx: usize, cy: usize| {
         let v = if erase.get_untracked() { -1.0 } else { 1.0 };
         state.update(|s| {
-            let img = s.drawing.get_or_insert_with(|| vec![-1.0; SIDE * SIDE]);
+            let mut img = get(s).cloned().unwrap_or_else(|| vec![-1.0; SIDE * SIDE]);
             if let Some(p) = img.get_mut(cy.min(SIDE - 1) * SIDE + cx.min(SIDE - 1)) {
                 *p = v;
             }
+            set(s, Some(img));
         });
     };
     let on_pointer = Callback::new(move |(phase, fx, fy): (PointerPhase, f64, f64)| {
@@ -118,20 +128,20 @@ pub fn OwnImage(state: RwSignal<DiffState>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match decode_upload(file).await {
                 Ok(img) => {
-                    state.update(|s| s.drawing = Some(img));
+                    state.update(|s| set(s, Some(img)));
                     message.set(Some("Picture loaded, scaled to 24 × 24 grey pixels. It stays in your browser; the link keeps a 16-level copy.".to_owned()));
                 }
                 Err(e) => message.set(Some(e)),
             }
         });
     };
-    let is_blank = move || state.with(|s| s.drawing.as_ref().is_none_or(|d| d.iter().all(|&v| v <= -0.99)));
+    let is_blank = move || state.with(|s| get(s).is_none_or(|d| d.iter().all(|&v| v <= -0.99)));
     let blank_for_view = blank.clone();
     view! {
         <div class="own-image">
             <PlotCanvas label=Signal::derive(move || { let (x, y) = cursor.get(); format!("Your 24 × 24 image: draw by pointing, or focus it and use the arrow keys with Space to paint (Shift + arrow paints as it moves). Cursor at column {}, row {}.", x + 1, y + 1) })
                 aspect=1.0 draw=move |_a: &Area, ctx: &PlotCtx| {
-                    let img = state.with(|s| s.drawing.clone()).unwrap_or_else(|| blank_for_view.clone());
+                    let img = state.with(|s| get(s).cloned()).unwrap_or_else(|| blank_for_view.clone());
                     draw_grid(ctx, &[&img], SIDE, 1, (0.0, 0.0, ctx.width as f64, ctx.height as f64));
                     let (x, y) = cursor.get();
                     let cell = ctx.width.min(ctx.height) as f64 / SIDE as f64;
@@ -139,24 +149,24 @@ pub fn OwnImage(state: RwSignal<DiffState>) -> impl IntoView {
                     let style = plotters::style::ShapeStyle { color: plotters::style::Color::to_rgba(&ctx.palette.accent), filled: false, stroke_width: ctx.px(2.0) as u32 };
                     let _ = _a.draw(&plotters::element::Rectangle::new([((left + x as f64 * cell) as i32, (y as f64 * cell) as i32), ((left + (x + 1) as f64 * cell) as i32, ((y + 1) as f64 * cell) as i32)], style));
                 } on_pointer=on_pointer pointer_active=Signal::derive(|| true) on_key=on_key alt_title="Show the pixels">
-                <p>{move || state.with(|s| s.drawing.as_ref().map(|d| d.chunks(SIDE).map(|r| r.iter().map(|&v| if v > 0.0 { '█' } else { '·' }).collect::<String>()).collect::<Vec<_>>().join(" / ")).unwrap_or_else(|| "blank".to_owned()))}</p>
+                <p>{move || state.with(|s| get(s).map(|d| d.chunks(SIDE).map(|r| r.iter().map(|&v| if v > 0.0 { '█' } else { '·' }).collect::<String>()).collect::<Vec<_>>().join(" / ")).unwrap_or_else(|| "blank".to_owned()))}</p>
             </PlotCanvas>
             <div class="controls-row">
                 <fieldset class="radio-row">
                     <legend>"Brush"</legend>
-                    <label class="radio"><input type="radio" name="diff-brush" prop:checked=move || !erase.get() on:change=move |_| erase.set(false)/>"Ink"</label>
-                    <label class="radio"><input type="radio" name="diff-brush" prop:checked=move || erase.get() on:change=move |_| erase.set(true)/>"Eraser"</label>
+                    <label class="radio"><input type="radio" name=format!("{prefix}-brush") prop:checked=move || !erase.get() on:change=move |_| erase.set(false)/>"Ink"</label>
+                    <label class="radio"><input type="radio" name=format!("{prefix}-brush") prop:checked=move || erase.get() on:change=move |_| erase.set(true)/>"Eraser"</label>
                 </fieldset>
-                <button type="button" class="btn btn-small" on:click=move |_| state.update(|s| s.drawing = None)>"Clear"</button>
-                <label class="field" for="diff-upload">
+                <button type="button" class="btn btn-small" on:click=move |_| state.update(|s| set(s, None))>"Clear"</button>
+                <label class="field" for=format!("{prefix}-upload")>
                     <span>"Or upload a picture"</span>
-                    <input id="diff-upload" type="file" accept="image/*" on:change=on_file/>
+                    <input id=format!("{prefix}-upload") type="file" accept="image/*" on:change=on_file/>
                 </label>
             </div>
             <Show when=is_blank>
-                <p class="notice" role="status" data-testid="diff-blank">"Your image is blank. Draw on the grid or upload a picture — noising an empty image works, but there is nothing to watch disappear."</p>
+                <p class="notice" role="status" data-testid=format!("{prefix}-blank")>{blank_text.clone()}</p>
             </Show>
-            {move || message.get().map(|m| view! { <p class="muted" role="status" data-testid="diff-upload-message">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="muted" role="status" data-testid=format!("{prefix}-upload-message")>{m}</p> })}
         </div>
     }
 }
