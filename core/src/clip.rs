@@ -530,6 +530,120 @@ pub fn softmax_scaled(cosines: &[f32], s: f32) -> Vec<f64> {
     e.into_iter().map(|x| x / z).collect()
 }
 
+/// Text → image: a diffusion model over the icons' pixels conditioned on the shared text embedding
+/// (classifier-free guidance, Ho & Salimans 2022), trained offline by
+/// `tools/multimodal/train_generator.rs` on the caption vectors of a CLIP model trained there with
+/// [`generator::CLIP_SEED`]; the file ships that CLIP's two towers too, so a typed text is embedded
+/// exactly as during training and each generated picture can be scored against it.
+pub mod generator {
+    use super::{normalize_rows, Vocabulary, DIM};
+    use crate::diffusion::learned::{Cond, LearnedDiffusion, TimeInput};
+    use crate::diffusion::{sampling_times, Schedule};
+    use crate::nn::Mlp;
+    use crate::rng::Rng;
+
+    pub const CLIP_SEED: u64 = 1;
+    pub const CLIP_STEPS: usize = 2000;
+    pub const T: usize = 1000;
+    pub const HIDDEN: [usize; 2] = [256, 256];
+    pub const LEARNING_RATE: f32 = 2e-3;
+    pub const BATCH: usize = 128;
+
+    /// The diffusion model (fresh if `net` is None) on `images` (n × 576, ±1) with one unit text
+    /// vector per image.
+    pub fn model(net: Option<Mlp>, images: Vec<f32>, conds: Vec<f32>, seed: u64) -> Result<LearnedDiffusion, String> {
+        let dim = images.len() / (conds.len() / DIM).max(1);
+        let mut m = LearnedDiffusion::vector_conditioned(net, images, conds, dim, DIM, Schedule::cosine(T), TimeInput::LogSnr, &HIDDEN, LEARNING_RATE, BATCH, seed)?;
+        m.predicts_clean = true;
+        Ok(m)
+    }
+
+    /// The shipped generator: the offline CLIP's towers and the conditional denoiser.
+    pub struct Generator {
+        pub text: Mlp,
+        pub image: Mlp,
+        pub diffusion: LearnedDiffusion,
+    }
+
+    /// `GEN1`: magic, then three (u32 length, MLP1 bytes) blobs: text projection, image encoder,
+    /// denoiser.
+    pub fn to_bytes(text: &Mlp, image: &Mlp, denoiser: &Mlp) -> Vec<u8> {
+        let mut out = b"GEN1".to_vec();
+        for m in [text, image, denoiser] {
+            let b = m.to_bytes();
+            out.extend((b.len() as u32).to_le_bytes());
+            out.extend(b);
+        }
+        out
+    }
+
+    impl Generator {
+        /// Reads `GEN1`. Errors are sentences.
+        pub fn from_bytes(bytes: &[u8], pixels: usize) -> Result<Generator, String> {
+            if bytes.len() < 4 || &bytes[..4] != b"GEN1" {
+                return Err("not a generator file (it should start with GEN1)".into());
+            }
+            let mut at = 4;
+            let mut nets = Vec::new();
+            for _ in 0..3 {
+                let len = bytes.get(at..at + 4).ok_or("the file ends early")?;
+                let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+                let blob = bytes.get(at + 4..at + 4 + len).ok_or("the file ends inside a network")?;
+                nets.push(Mlp::from_bytes(blob)?);
+                at += 4 + len;
+            }
+            let denoiser = nets.pop().expect("three");
+            let image = nets.pop().expect("two");
+            let text = nets.pop().expect("one");
+            if text.n_out() != DIM || image.n_out() != DIM || image.n_in() != pixels {
+                return Err("the networks in the generator file do not fit together".into());
+            }
+            let diffusion = model(Some(denoiser), vec![0.0; pixels], vec![0.0; DIM], 0)?;
+            Ok(Generator { text, image, diffusion })
+        }
+
+        /// The unit text vector of a caption's frozen features.
+        pub fn embed_text(&mut self, features: &[f32]) -> Vec<f32> {
+            let z = self.text.forward(features).to_vec();
+            let mut y = Vec::new();
+            normalize_rows(&z, DIM, &mut y);
+            y
+        }
+
+        /// Unit image vectors of pictures (rows of 576).
+        pub fn embed_images(&mut self, images: &[f32]) -> Vec<f32> {
+            let z = self.image.forward(images).to_vec();
+            let mut y = Vec::new();
+            normalize_rows(&z, DIM, &mut y);
+            y
+        }
+
+        /// The text vector of `text` through the vocabulary, or why there is none.
+        pub fn condition(&mut self, vocab: &Vocabulary, text: &str) -> Result<Vec<f32>, super::TextError> {
+            let e = vocab.encode(text)?;
+            Ok(self.embed_text(&e.features))
+        }
+
+        /// `n` pictures for the condition `v` (None: unconditional), DDIM in `steps` steps with
+        /// guidance weight `w`, from noise drawn with `seed`. Calls `each` after every step with the
+        /// current x̂₀ (for showing the picture form).
+        pub fn sample(&mut self, v: Option<&[f32]>, n: usize, steps: usize, w: f32, seed: u64, mut each: impl FnMut(usize, &[f32])) -> Vec<f32> {
+            let dim = self.diffusion.dim;
+            let mut rng = Rng::new(seed);
+            let mut xs = vec![0.0f32; n * dim];
+            rng.fill_normal(&mut xs);
+            let schedule = self.diffusion.schedule.clone();
+            let cond = v.map_or(Cond::None, Cond::Vector);
+            for (k, pair) in sampling_times(T, steps).windows(2).enumerate() {
+                let x0 = self.diffusion.reverse_step_cond(&schedule, &mut xs, pair[0], pair[1], false, cond, w, &mut rng);
+                each(k, &x0);
+            }
+            xs.iter_mut().for_each(|x| *x = x.clamp(-1.0, 1.0));
+            xs
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! the page, then used to search, caption and classify.
 
 use crate::widgets::multimodal::ClipTrainWidget;
+use crate::widgets::multimodal_generate::GenerateWidget;
 use crate::widgets::multimodal_use::ClipUseWidget;
 use leptos::prelude::*;
 
@@ -54,7 +55,7 @@ pub fn MultimodalPage() -> impl IntoView {
                 "you make up: zero-shot classification, where the label whose vector is nearest wins and a softmax over the "
                 "scaled cosines turns the scores into probabilities. Real systems add a generator on top — a diffusion model "
                 "that draws what a text vector describes, or a language model that writes a caption from an image vector; "
-                "here the answers are always chosen from what exists, and the page says so."
+                "in the widget just below, the answers are always chosen from what exists; the last widget on this page draws new pictures."
             </p>
             <ClipUseWidget/>
             <aside class="try" aria-labelledby="try-clip-use">
@@ -64,6 +65,25 @@ pub fn MultimodalPage() -> impl IntoView {
                     <li>"Pick a held-out icon and read its nearest captions: right, near-miss, or wrong?"</li>
                     <li>"Set training steps to 0 (untrained) and compare recall with chance; then 100, 300, 800."</li>
                     <li>"Draw a simple shape — a heart, an arrow — and read its captions and its zero-shot label."</li>
+                </ul>
+            </aside>
+            <h2>"From words to a new picture"</h2>
+            <p>
+                "Text-to-image models join the two ideas of this course: a diffusion model removes noise step by step, and "
+                "at every step it is also handed the text vector of the prompt. During training the text vector is sometimes "
+                "left out, so the same network learns both “what does any icon look like?” and “what does an icon for these "
+                "words look like?”. When sampling, the difference between the two answers is multiplied by a guidance weight "
+                "w and added back: w = 0 ignores the words, larger w follows them more strictly at the cost of variety "
+                "(classifier-free guidance, the trick behind Stable Diffusion's prompt strength)."
+            </p>
+            <GenerateWidget/>
+            <aside class="try" aria-labelledby="try-clip-generate">
+                <h3 id="try-clip-generate">"Try this"</h3>
+                <ul>
+                    <li>"Set w to 0: the four pictures ignore your words. Raise it step by step and watch them agree."</li>
+                    <li>"Compare the pixel distance to the nearest training icon with the typical gap between icons: is this picture new, or remembered?"</li>
+                    <li>"Type words no icon is called, such as “money” or “weather”, and see what a model that only knows 1,036 icons makes of them."</li>
+                    <li>"Use 10 sampling steps instead of 50: fewer, larger steps, rougher pictures."</li>
                 </ul>
             </aside>
         </article>

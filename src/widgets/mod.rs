@@ -19,6 +19,7 @@ pub mod lm_embed;
 pub mod lm_store;
 pub mod lm_train;
 pub mod multimodal;
+pub mod multimodal_generate;
 pub mod multimodal_use;
 pub mod domain;
 pub mod preference;
@@ -50,6 +51,7 @@ pub fn title_of(id: &str) -> Option<&'static str> {
         families::META_ID => Some(families::META.title),
         multimodal::META_ID => Some(multimodal::META.title),
         multimodal_use::META_ID => Some(multimodal_use::META.title),
+        multimodal_generate::META_ID => Some(multimodal_generate::META.title),
         diffusion2d::META_ID => Some(diffusion2d::META.title),
         embeddings::META_ID => Some(embeddings::META.title),
         tokens::tokenizer::META_ID => Some(tokens::tokenizer::META.title),
@@ -85,6 +87,7 @@ pub fn embed(id: &str) -> AnyView {
         families::META_ID => view! { <families::FamiliesWidget/> }.into_any(),
         multimodal::META_ID => view! { <multimodal::ClipTrainWidget/> }.into_any(),
         multimodal_use::META_ID => view! { <multimodal_use::ClipUseWidget/> }.into_any(),
+        multimodal_generate::META_ID => view! { <multimodal_generate::GenerateWidget/> }.into_any(),
         diffusion2d::META_ID => view! { <diffusion2d::Diffusion2dWidget/> }.into_any(),
         embeddings::META_ID => view! { <embeddings::EmbeddingsWidget/> }.into_any(),
         tokens::tokenizer::META_ID => view! { <tokens::tokenizer::TokenizerWidget/> }.into_any(),

@@ -159,4 +159,37 @@ describe('Multimodal: a contrastive image–text model', () => {
     clean(log);
     await context.close();
   });
+
+  it('draws new pictures from words: guidance pulls them toward the words; empty and unknown words are explained', async () => {
+    const { context, page, log } = await openPage(env.browser);
+    const GEN = 'Words → a new picture (text-conditioned diffusion)';
+    const made = () => page.waitForFunction(() => /^Made 4 pictures/.test(document.querySelector('[data-testid="clip-gen-status"]')?.innerText ?? ''), null, { timeout: 120000 });
+    const cosines = async (region) => (await region.getByTestId('clip-gen-table').locator('tbody td:nth-child(2)').allInnerTexts()).map(Number);
+    const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+    const region = await open(page, '?embed=clip-generate&clip-generate.prompt=heart&clip-generate.w=0', GEN, 'clip-gen-status');
+    await made();
+    const free = await cosines(region);
+    await page.goto(env.server.origin + '/?embed=clip-generate&clip-generate.prompt=heart&clip-generate.w=4');
+    await appReady(page);
+    await made();
+    const guided = await cosines(page.getByRole('region', { name: GEN }));
+    const nearest = await page.getByTestId('clip-gen-table').locator('tbody td:nth-child(3)').allInnerTexts();
+    console.log(`# “heart”: cosine with the words w = 0 ${free.join(', ')}; w = 4 ${guided.join(', ')}; nearest icons ${nearest.join(' | ')}`);
+    assert.equal(guided.length, 4);
+    assert.ok(mean(guided) > mean(free) + 0.1, `guidance raises the cosine: ${mean(free)} → ${mean(guided)}`);
+    const r = page.getByRole('region', { name: GEN });
+    await screenshot(page, 'multimodal-generate');
+    await r.getByText('Show the pictures as text').click();
+    assert.equal(await r.locator('pre').count(), 4);
+    const prompt = r.getByRole('textbox', { name: 'Words to draw' });
+    await prompt.fill('');
+    await prompt.press('Enter');
+    await prompt.blur();
+    await r.getByTestId('clip-gen-message').filter({ hasText: /Type a word or two/ }).waitFor();
+    await prompt.fill('qwzx');
+    await prompt.blur();
+    await r.getByTestId('clip-gen-message').filter({ hasText: /none of the words \(qwzx\) is in the vocabulary/ }).waitFor();
+    clean(log);
+    await context.close();
+  });
 });

@@ -32,6 +32,7 @@ export const ROUTES = [
   { name: 'embed-diffusion', query: '?embed=diffusion', h1: 'Diffusion on handwritten digits' },
   { name: 'embed-vae', query: '?embed=vae', h1: 'A VAE trained on handwritten digits' },
   { name: 'embed-clip-train', query: '?embed=clip-train', h1: 'Train an image–text model (CLIP-style)' },
+  { name: 'embed-clip-generate', query: '?embed=clip-generate', h1: 'Words → a new picture (text-conditioned diffusion)' },
   { name: 'embed-clip-use', query: '?embed=clip-use', h1: 'Search, caption and classify in one space' },
   { name: 'embed-families', query: '?embed=families', h1: 'GAN, VAE and diffusion on the same data' },
   { name: 'embed-diffusion-2d', query: '?embed=diffusion-2d', h1: '2-D diffusion trained live' },
