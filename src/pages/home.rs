@@ -24,7 +24,7 @@ pub fn Home() -> impl IntoView {
             </section>
             <section aria-labelledby="curriculum-title">
                 <h2 id="curriculum-title">"The curriculum"</h2>
-                <p>"Twelve topics, in the order they build on each other. Open sections are links; the others are on their way."</p>
+                <p>"Twelve topics, in the order they build on each other; each links to its section."</p>
                 <ol class="curriculum">
                     {CURRICULUM.iter().enumerate().map(|(i, t)| {
                         let head = match t.page {

@@ -432,7 +432,11 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
         ctx.dots(&caps, ctx.px(5.0), p.series[1], true, 0.0);
         let style = ctx.font(11.0, p.fg);
         for (k, c) in caps.iter().enumerate() {
-            let _ = area.draw(&Text::new(caption_of(ids[k]), ((c.0 + ctx.px(7.0)) as i32, (c.1 - ctx.px(6.0)) as i32), style.clone()));
+            // labels right of the dot, or left of it where they would leave the canvas
+            let text = caption_of(ids[k]);
+            let width = ctx.px(6.2) * text.chars().count() as f64;
+            let x = if c.0 + ctx.px(7.0) + width > w { c.0 - ctx.px(7.0) - width } else { c.0 + ctx.px(7.0) };
+            let _ = area.draw(&Text::new(text, (x.max(0.0) as i32, (c.1 - ctx.px(6.0)) as i32), style.clone()));
         }
     };
     let pair_rows = move || {
