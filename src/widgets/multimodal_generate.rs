@@ -135,7 +135,8 @@ fn GenerateInner(d: Rc<ClipData>, state: RwSignal<GenerateState>) -> impl IntoVi
                 }
             }
             if !cancelled {
-                xs.iter_mut().for_each(|x| *x = x.clamp(-1.0, 1.0));
+                // the finished pictures are rounded to ink or no ink, like the icons they learned from
+                xs.iter_mut().for_each(|x| *x = if *x > 0.0 { 1.0 } else { -1.0 });
                 let u = g.embed_images(&xs);
                 let cos = similarity(&u, &v, SAMPLES, DIM);
                 let out: Vec<Made> = d.with_value(|d| {
@@ -176,7 +177,7 @@ fn GenerateInner(d: Rc<ClipData>, state: RwSignal<GenerateState>) -> impl IntoVi
         <div class="clip-generate">
             <p class="muted">
                 "A diffusion model over the icons' 576 pixels, conditioned on the text vector of the words you type (the shared space's text side), with classifier-free guidance. "
-                "It was trained offline by tools/multimodal/train_generator.rs on all 1,036 icons, through its own CLIP model (seed 1, 2,000 steps — not the one you trained above), and is downloaded only for this widget (0.9 MB). Sampling runs here: 4 pictures, DDIM."
+                "It was trained offline by tools/multimodal/train_generator.rs on all 1,036 icons, through its own CLIP model (seed 1, 2,000 steps — not the one you trained above), and is downloaded only for this widget (0.9 MB). Sampling runs here: 4 pictures, DDIM; while they form you see the model's current guess x̂₀, and the finished pictures are rounded to ink or no ink, like the icons."
             </p>
             {move || match load.get() {
                 None => view! { <p role="status"><progress aria-label="Loading the generator"></progress>" Loading the generator (0.9 MB)…"</p> }.into_any(),
