@@ -49,6 +49,49 @@ pub fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
+/// A training loop's bookkeeping, shared by the training widgets: the milliseconds spent training
+/// (for speeds) and a gate that lets the views re-measure at most every `every_ms` (and on every
+/// single step).
+#[derive(Clone, Copy)]
+pub struct TrainClock {
+    spent: StoredValue<f64>,
+    last: StoredValue<f64>,
+    every_ms: f64,
+}
+
+impl TrainClock {
+    pub fn new(every_ms: f64) -> TrainClock {
+        TrainClock { spent: StoredValue::new(0.0), last: StoredValue::new(f64::NEG_INFINITY), every_ms }
+    }
+
+    /// Counts a frame's training that started at `t0` and ended at `t1`; true when a measurement is due.
+    pub fn after_frame(&self, f: &FrameInfo, t0: f64, t1: f64) -> bool {
+        self.spent.update_value(|c| *c += t1 - t0);
+        if f.single_step || t1 - self.last.get_value() >= self.every_ms {
+            self.last.set_value(t1);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Seconds spent training since the last reset.
+    pub fn seconds(&self) -> f64 {
+        self.spent.get_value() / 1000.0
+    }
+
+    pub fn reset(&self) {
+        self.spent.set_value(0.0);
+    }
+}
+
+/// What a training widget says when its loss or weights stopped being numbers at `step`.
+pub fn diverged_message(step: impl std::fmt::Display, loss: f64) -> String {
+    format!(
+        "Training diverged at step {step}: the loss is {loss:.3e} (or a weight is no longer a number). The learning rate is too high for this network. Training is paused; choose a lower learning rate and press Reset."
+    )
+}
+
 impl FrameInfo {
     /// Runs `unit` as many times as this frame asks for — a fixed count, or until the time budget
     /// is spent (at least once) — and returns how many times it ran. `unit` returns false to stop

@@ -6,7 +6,7 @@
 //!
 //! Also the data loading and icon painting the "use the space" widget shares.
 
-use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopControls, LoopOptions, AS_FAST_AS_POSSIBLE};
+use crate::shell::anim::{diverged_message, now_ms, use_animation_loop, FrameInfo, LoopControls, LoopOptions, TrainClock, AS_FAST_AS_POSSIBLE};
 use crate::shell::assets::{fetch_bytes, fetch_text};
 use crate::shell::checkpoint::Checkpoint;
 use crate::shell::controls::{flag_checkbox, seed_field};
@@ -192,10 +192,9 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
     let chance = d.with_value(|d| (5.0 / d.data.test.len() as f64).min(1.0));
     let diverged = RwSignal::new(None::<String>);
     let speed = RwSignal::new(0.0f64);
-    let clock = StoredValue::new(0.0f64); // ms spent training
+    let clock = TrainClock::new(200.0);
     let reached = RwSignal::new(None::<(usize, f64)>); // (steps, seconds) when recall@5 ≥ 2× chance
     let loss_acc = StoredValue::new((0.0f64, 0usize));
-    let last_record = StoredValue::new(f64::NEG_INFINITY);
     // the shown batch now: unit image and text vectors
     let shown_vectors = StoredValue::new_local((Vec::<f32>::new(), Vec::<f32>::new()));
 
@@ -229,7 +228,7 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
             )));
         }
         if reached.get_untracked().is_none() && r.mean() >= 2.0 * r.chance && step > 0 {
-            reached.set(Some((step, clock.get_value() / 1000.0)));
+            reached.set(Some((step, clock.seconds())));
         }
         version.update(|v| *v += 1);
     };
@@ -257,20 +256,15 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
                 });
             })
         });
-        let t1 = now_ms();
-        clock.update_value(|c| *c += t1 - t0);
+        let due = clock.after_frame(&f, t0, now_ms());
         if let Some((step, loss)) = bad {
-            diverged.set(Some(format!(
-                "Training diverged at step {step}: the loss is {loss:.3e} (or a weight is no longer a number). The learning rate is too high. Training is paused; choose a lower learning rate and press Reset."
-            )));
+            diverged.set(Some(diverged_message(step, loss as f64)));
             return;
         }
-        if f.single_step || t1 - last_record.get_value() >= 200.0 {
-            last_record.set_value(t1);
+        if due {
             measure();
-            let ms = clock.get_value();
-            if ms > 0.0 {
-                speed.set(model.with_value(|m| m.steps) as f64 / (ms / 1000.0));
+            if clock.seconds() > 0.0 {
+                speed.set(model.with_value(|m| m.steps) as f64 / clock.seconds());
             }
         }
     });
@@ -286,7 +280,7 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
         curve.set(Vec::new());
         diverged.set(None);
         reached.set(None);
-        clock.set_value(0.0);
+        clock.reset();
         speed.set(0.0);
         loss_acc.set_value((0.0, 0));
         measure();

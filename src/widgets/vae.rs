@@ -6,7 +6,7 @@
 //! encoded as a Gaussian (an ellipse on the plane); a walk between two held-out digits.
 
 use crate::shell::controls::seed_field;
-use crate::shell::anim::{now_ms, use_animation_loop, FrameInfo, LoopControls, LoopOptions, AS_FAST_AS_POSSIBLE};
+use crate::shell::anim::{diverged_message, now_ms, use_animation_loop, FrameInfo, LoopControls, LoopOptions, TrainClock, AS_FAST_AS_POSSIBLE};
 use crate::shell::checkpoint::Checkpoint;
 use crate::shell::plot::{line_chart, push_thinned, Area, Line, PlotCanvas, PlotCtx, PointerPhase};
 use crate::shell::urlstate::use_url_state;
@@ -229,8 +229,7 @@ fn VaeInner(data: Rc<Data>, state: RwSignal<VaeState>) -> impl IntoView {
     let knn = RwSignal::new(None::<(f64, f64)>); // (epoch, accuracy)
     let diverged = RwSignal::new(None::<String>);
     let speed = RwSignal::new(0.0f64); // epochs/s
-    let last_record = StoredValue::new(f64::NEG_INFINITY);
-    let clock = StoredValue::new(0.0f64); // ms spent training
+    let clock = TrainClock::new(150.0);
     let prior_seed = RwSignal::new(0u64);
     let pad_cursor = RwSignal::new(0usize);
 
@@ -271,20 +270,15 @@ fn VaeInner(data: Rc<Data>, state: RwSignal<VaeState>) -> impl IntoView {
                 true
             });
         });
-        let t1 = now_ms();
-        clock.update_value(|c| *c += t1 - t0);
+        let due = clock.after_frame(&f, t0, now_ms());
         if let Some((step, loss)) = bad {
-            diverged.set(Some(format!(
-                "Training diverged at step {step}: the loss is {loss:.3e} (or a weight is no longer a number). The learning rate is too high for this network. Training is paused; choose a lower learning rate and press Reset."
-            )));
+            diverged.set(Some(diverged_message(step, loss)));
             return;
         }
-        if f.single_step || t1 - last_record.get_value() >= 150.0 {
-            last_record.set_value(t1);
+        if due {
             measure();
-            let ms = clock.get_value();
-            if ms > 0.0 {
-                speed.set(trainer.with_value(|t| t.epochs) / (ms / 1000.0));
+            if clock.seconds() > 0.0 {
+                speed.set(trainer.with_value(|t| t.epochs) / clock.seconds());
             }
         }
     });
@@ -299,7 +293,7 @@ fn VaeInner(data: Rc<Data>, state: RwSignal<VaeState>) -> impl IntoView {
         trainer.set_value(make());
         curve.set(Vec::new());
         diverged.set(None);
-        clock.set_value(0.0);
+        clock.reset();
         speed.set(0.0);
         measure();
     };
