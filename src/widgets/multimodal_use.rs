@@ -424,7 +424,7 @@ fn ClipUseInner(d: Rc<ClipData>, state: RwSignal<ClipUseState>) -> impl IntoView
                             <caption>"The picture against each label: cosine, and the softmax over scale × cosine"</caption>
                             <thead><tr><th scope="col">"Label"</th><th scope="col">"Cosine"</th><th scope="col">"Probability"</th></tr></thead>
                             <tbody>{rows.into_iter().map(|(l, c, p)| view! {
-                                <tr><th scope="row">{l}</th><td>{format!("{c:.3}")}</td><td><span class="bar" aria-hidden="true" style=format!("width: {:.0}px", 120.0 * p)></span>" "{format!("{:.1} %", 100.0 * p)}</td></tr>
+                                <tr><th scope="row">{l}</th><td>{format!("{c:.3}")}</td><td><span class="bar" aria-hidden="true" style=format!("width: {:.0}px", 120.0 * p)></span>" "{if p < 0.0005 { "< 0.1 %".to_owned() } else { format!("{:.1} %", 100.0 * p) }}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
                     </div>
