@@ -112,7 +112,7 @@ describe('Multimodal: a contrastive image–text model', () => {
     console.log(`# cloud → ${caps.join(' | ')}`);
     // zero-shot: probabilities sum to 100 %
     const zero = region.getByTestId('clip-use-zero');
-    const probs = (await zero.locator('tbody td:nth-child(3)').allInnerTexts()).map((t) => (t.startsWith('<') ? 0 : parseFloat(t)));
+    const probs = (await zero.locator('tbody td:nth-child(3)').allInnerTexts()).map((t) => (t.trim().startsWith('<') ? 0 : parseFloat(t)));
     assert.equal(probs.length, 6);
     assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 100) < 0.5, probs.join(','));
     const first = await zero.locator('tbody th').first().innerText();
