@@ -233,7 +233,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                     {seed_field(state, "d2-seed", |s| s.seed, |s, v| s.seed = v)}
                     <label class="field" for="d2-field">
                         <span>{move || if st().field_t == 0 { "Denoising directions: off".to_owned() } else { format!("Denoising directions at noise level t = {} of {STEPS}", st().field_t) }}</span>
-                        <input id="d2-field" type="range" min="0" max=STEPS.to_string() prop:value=move || st().field_t.to_string()
+                        <input id="d2-field" data-lesson-key="denoising-directions" type="range" min="0" max=STEPS.to_string() prop:value=move || st().field_t.to_string()
                             on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<i64>() { state.update(|s| s.field_t = v.clamp(0, STEPS as i64)) } }/>
                     </label>
                 </div>
