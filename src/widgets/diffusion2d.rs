@@ -283,7 +283,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                             drawn.extend(sk.stroke.get());
                             sketch::draw(area, ctx, &drawn, sk.cursor.get(), |x, y| { let (a, b) = to_px(x, y); (a as i32, b as i32) });
                         }
-                    } on_pointer=sk.on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=sk.on_key alt_title="Show the numbers">
+                    } on_pointer=sk.on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=sk.on_key keys_active=Signal::derive(move || drawing.get()) alt_title="Show the numbers">
                         <p>{move || match distance.get() {
                             Some((d, base, at)) => format!("After {at} training steps: median distance from a sample to the nearest data point {d:.3} (pure Gaussian noise: {base:.3})."),
                             None => "No finished sample yet.".to_owned(),

@@ -619,7 +619,7 @@ pub fn LmEmbedWidget() -> impl IntoView {
                             if out != outside.get_untracked() {
                                 outside.set(out);
                             }
-                        } on_point=on_point on_key=on_key alt_title="Show the marked tokens as text">
+                        } on_point=on_point on_key=on_key keys_active=Signal::derive(move || chosen.get().is_some()) alt_title="Show the marked tokens as text">
                             {move || {
                                 let (Some(i), Some(near), Some(pos)) = (chosen.get(), neighbours.get(), positions()) else {
                                     return view! { <p>"No token chosen."</p> }.into_any();

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, appReady, assertCleanConsole, useServerAndBrowser } from './lib/browser.mjs';
 import { EMBEDS, widgetReady, controlsOf } from './lib/widgets.mjs';
+import { runAxe } from './lib/axe.mjs';
 
 const env = useServerAndBrowser();
 
@@ -144,6 +145,10 @@ describe('lesson links', () => {
     assert.equal(await linkBox.inputValue(), `${env.server.origin}/?page=lifecycle&lifecycle.hide=when-feedback-calls-for-improvement&lifecycle.lock=next-stage`);
     await share.getByRole('radio', { name: 'The current state' }).check();
     assert.equal(await linkBox.inputValue(), link);
+    // The open panel is accessible and fits a phone.
+    await page.setViewportSize({ width: 360, height: 900 });
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'no sideways overflow at 360 px');
+    assert.deepEqual(await runAxe(page), [], 'serious or critical axe violations in the Share panel');
 
     // The page link: the select is hidden (its value kept), the button locked, the note says so.
     const lesson = await openPage(env.browser);
@@ -157,6 +162,7 @@ describe('lesson links', () => {
     assert.equal(await next.isDisabled(), true);
     assert.equal(await next.getAttribute('aria-describedby'), 'lifecycle-lesson-locked');
     assert.match(await lesson.page.getByRole('note', { name: 'Lesson link' }).innerText(), /One control is hidden by this lesson link\.\s+🔒 Locked by this lesson link: Next stage →/);
+    assert.deepEqual(await runAxe(lesson.page), [], 'serious or critical axe violations with a lesson applied');
     // Its own Share panel starts from the lesson it was opened with.
     await lesson.page.locator('summary', { hasText: 'Share / embed' }).click();
     assert.equal(await lesson.page.getByRole('checkbox', { name: `Hide ${loopName}` }).isChecked(), true);
