@@ -106,6 +106,12 @@ fn name_of(el: &Element, labels_for: &[(String, Element)]) -> String {
     attr(el, "title").or_else(|| attr(el, "placeholder")).or_else(|| attr(el, "value").filter(|_| tag == "input")).unwrap_or_else(|| tag)
 }
 
+/// Whether every control inside `fieldset` is a radio of the group `name`.
+fn only_group(fieldset: &Element, name: &str) -> bool {
+    let inside = fieldset.query_selector_all("input:not([type=\"hidden\"]), select, textarea, button").map(elements).unwrap_or_default();
+    inside.iter().all(|e| e.get_attribute("type").is_some_and(|t| t.eq_ignore_ascii_case("radio")) && e.get_attribute("name").as_deref() == Some(name))
+}
+
 /// The controls of a widget body in document order, keyed.
 fn find_controls(body: &Element) -> Vec<Control> {
     let Ok(list) = body.query_selector_all("input:not([type=\"hidden\"]), select, textarea, button") else { return Vec::new() };
@@ -144,6 +150,8 @@ fn find_controls(body: &Element) -> Vec<Control> {
             }
         }
         let fieldset = group.as_ref().and_then(|_| el.closest("fieldset").ok().flatten()).filter(|f| body.contains(Some(f)));
+        // The fieldset is what to hide only when it holds nothing but this group.
+        let whole = fieldset.as_ref().zip(group.as_ref()).is_some_and(|(f, g)| only_group(f, g));
         let name = match (&group, &fieldset) {
             (Some(_), Some(f)) => f.query_selector("legend").ok().flatten().map(|l| text_without_controls(&l)).filter(|n| !n.is_empty()),
             (Some(g), None) => Some(g.replace(['-', '_'], " ")),
@@ -155,7 +163,7 @@ fn find_controls(body: &Element) -> Vec<Control> {
         if el.get_attribute(NAME_ATTR).as_deref() != Some(name.as_str()) {
             let _ = el.set_attribute(NAME_ATTR, &name);
         }
-        let wrappers = if let Some(f) = fieldset {
+        let wrappers = if let Some(f) = fieldset.filter(|_| whole) {
             vec![f]
         } else if let Some(l) = el.closest("label").ok().flatten().filter(|l| body.contains(Some(l))) {
             vec![l]

@@ -52,7 +52,15 @@ pub fn WidgetFrame(
             }
         });
     }
-    let full_link = Signal::derive(move || page_url(meta.page, &share_query.get()));
+    // "Open in GenAI Explorables" keeps a lesson link's hidden and locked controls.
+    let full_link = {
+        let lesson = lesson.clone();
+        Signal::derive(move || {
+            let mut q = Query::parse(&share_query.get());
+            lesson.write(&mut q, meta.id);
+            page_url(meta.page, &q.to_string())
+        })
+    };
     let heading = if embed {
         view! { <h1 id=heading_id.clone() class="widget-title">{meta.title}</h1> }.into_any()
     } else {

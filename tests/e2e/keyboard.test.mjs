@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, assertCleanConsole, useServerAndBrowser } from './lib/browser.mjs';
-import { EMBED_ROUTES, widgetReady } from './lib/widgets.mjs';
+import { EMBED_ROUTES, widgetReady, widgetIdle } from './lib/widgets.mjs';
 
 const env = useServerAndBrowser();
 
@@ -149,6 +149,7 @@ describe('every widget embed by keyboard alone', () => {
       const { context, page, log } = await openPage(env.browser);
       await page.goto(env.server.origin + '/' + route.query);
       await widgetReady(page);
+      await widgetIdle(page); // controls disabled while a widget evaluates on load come back
       const expected = await markInteractive(page);
       assert.ok(expected.length > 0, 'the widget has controls');
 

@@ -179,6 +179,9 @@ describe('lesson links', () => {
     await frame.getByRole('button', { name: 'Next stage →' }).and(frame.locator(':disabled')).waitFor();
     assert.equal(await frame.getByRole('combobox', { name: loopName }).count(), 0);
     assert.equal(await frame.getByRole('radio', { name: 'Evaluation' }).isChecked(), true);
+    // "Open in GenAI Explorables" keeps the lesson.
+    const full = await frame.getByRole('link', { name: /Open in GenAI Explorables/ }).getAttribute('href');
+    assert.match(full, /\?page=lifecycle&lifecycle\.stage=evaluation&.*lifecycle\.hide=when-feedback-calls-for-improvement&lifecycle\.lock=next-stage$/);
     // Only the named control is locked: the play button still works.
     assert.equal(await frame.getByRole('button', { name: '▶ Play the tour' }).isEnabled(), true);
     assertCleanConsole(course.log);

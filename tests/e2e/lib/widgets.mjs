@@ -39,3 +39,29 @@ export function controlsOf(page) {
     return [...out.values()];
   });
 }
+
+/**
+ * Waits (at most `timeout` ms) until a widget that works on load (an evaluation, a baseline) is idle:
+ * no enabled "Stop" button, no status line ending in "…" (e.g. "Scoring the shipped model…"), and
+ * neither its enabled controls nor its text changed for 1.5 s.
+ */
+export async function widgetIdle(page, timeout = 30000) {
+  const look = () => page.evaluate(() => {
+    const w = document.querySelector('section.widget');
+    const els = [...w.querySelectorAll('button, input, select, textarea')].filter((e) => e.checkVisibility());
+    const busy = els.some((e) => e.tagName === 'BUTTON' && !e.disabled && /^\W*Stop\b/.test(e.textContent.trim()))
+      || [...w.querySelectorAll('[role="status"], [aria-live]')].some((e) => e.checkVisibility() && /…$/.test(e.textContent.trim()));
+    return busy ? null : `${els.filter((e) => !e.disabled).length}|${w.innerText}`;
+  });
+  const end = Date.now() + timeout;
+  let last = await look();
+  let since = Date.now();
+  while (Date.now() < end) {
+    await page.waitForTimeout(250);
+    const now = await look();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (now !== null && Date.now() - since >= 1500) return;
+  }
+}
