@@ -144,7 +144,7 @@ fn LessonNote(lesson: Lesson, scan: RwSignal<Scan>, hint_id: String) -> impl Int
                 <p>{move || match hidden() { 1 => "One control is hidden by this lesson link.".to_owned(), n => format!("{n} controls are hidden by this lesson link.") }}</p>
             </Show>
             <p hidden=move || locked().is_empty()>
-                <span aria-hidden="true">"🔒 "</span><span id=hint_id>"Locked by this lesson link"</span>": " {locked}
+                <span id=hint_id>"Locked by this lesson link"</span>": " {locked}
             </p>
             <Show when=move || !unknown().is_empty()>
                 <p>"This link names controls this widget does not have, which were ignored: " {unknown}</p>
