@@ -6,6 +6,7 @@
 //! - [`bpe`]: byte-level BPE tokenizers (r50k, cl100k, o200k) and a BPE trainer.
 //! - [`nn`]: dense layers, activations, losses, SGD and Adam — the shared neural-network core.
 //! - [`query`]: the typed URL-state codec every widget uses (parse, validate, fall back with a notice).
+//! - [`lesson`]: lesson links (`<id>.hide=…`, `<id>.lock=…`): control keys and the lists' codec.
 //! - [`lifecycle`]: the foundation-model lifecycle as a directed graph with a feedback loop.
 //! - [`geom`]: small plane-geometry helpers for diagrams (layouts, Bézier curves, hit tests).
 
@@ -21,6 +22,7 @@ pub mod gpt;
 pub mod pretokenize;
 #[rustfmt::skip]
 pub mod unicode_tables;
+pub mod lesson;
 pub mod lifecycle;
 pub mod nn;
 pub mod query;

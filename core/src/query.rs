@@ -433,7 +433,8 @@ pub fn decode<S: UrlState>(query: &Query) -> (S, Vec<Notice>) {
     let prefix = format!("{}.", S::ID);
     let mut notices = r.notices;
     for (k, v) in query.pairs() {
-        if k.starts_with(&prefix) && !r.used.contains(k) {
+        let reserved = k.strip_prefix(&prefix).is_some_and(|f| crate::lesson::RESERVED_FIELDS.contains(&f));
+        if k.starts_with(&prefix) && !r.used.contains(k) && !reserved {
             notices.push(Notice {
                 key: k.clone(),
                 value: shorten(v),
@@ -444,9 +445,11 @@ pub fn decode<S: UrlState>(query: &Query) -> (S, Vec<Notice>) {
     (state, notices)
 }
 
-/// Writes `state` into `query`, replacing whatever the widget's prefix held and keeping other keys.
+/// Writes `state` into `query`, replacing whatever the widget's prefix held (but a lesson link's
+/// reserved fields, [`crate::lesson::RESERVED_FIELDS`]) and keeping other keys.
 pub fn encode<S: UrlState>(state: &S, query: &mut Query) {
-    query.remove_prefixed(&format!("{}.", S::ID));
+    let prefix = format!("{}.", S::ID);
+    query.pairs.retain(|(k, _)| !k.strip_prefix(&prefix).is_some_and(|f| !crate::lesson::RESERVED_FIELDS.contains(&f)));
     let mut w = StateWriter { query, id: S::ID };
     state.write(&mut w);
 }
@@ -571,6 +574,19 @@ mod tests {
         let q2 = Query::parse(&url);
         assert_eq!(q2.get("page"), Some("gan"));
         assert_eq!(q2.get("other.x"), Some("1"));
+    }
+
+    #[test]
+    fn lesson_fields_are_neither_reported_nor_dropped() {
+        let q = Query::parse("?demo.hide=seed&demo.lock=layers&demo.layers=3&demo.other=1");
+        let (d, notices) = decode::<Demo>(&q);
+        assert_eq!(d.layers, 3);
+        assert_eq!(notices.len(), 1, "only demo.other is unknown");
+        let mut q2 = q.clone();
+        encode(&d, &mut q2);
+        assert_eq!(q2.get("demo.hide"), Some("seed"));
+        assert_eq!(q2.get("demo.lock"), Some("layers"));
+        assert_eq!(q2.get("demo.other"), None);
     }
 
     #[test]

@@ -360,6 +360,8 @@ pub fn LoopControls(
     speed_label: String,
 ) -> impl IntoView {
     let play_text = play_label;
+    // The play button's text changes to "Pause": a lesson link keys it by its play label.
+    let play_key = genai_core::lesson::slug(&play_text);
     let speed_select = speeds.map(|speeds| {
         view! {
             <label class="field speed">
@@ -381,6 +383,7 @@ pub fn LoopControls(
             <button
                 type="button"
                 class="btn btn-primary"
+                data-lesson-key=play_key
                 on:click=move |_| anim.toggle()
             >
                 {move || if anim.playing.get() { "❚❚ Pause".to_owned() } else { format!("▶ {play_text}") }}

@@ -41,7 +41,7 @@ pub fn Checkpoint(
     };
     let legend_id = format!("{id}-q");
     view! {
-        <fieldset class="checkpoint">
+        <fieldset class="checkpoint" data-lesson-group="Predict, then reveal">
             <legend id=legend_id>"Predict, then reveal: " {question}</legend>
             <div class="checkpoint-options">
                 {options.into_iter().enumerate().map(|(i, label)| {

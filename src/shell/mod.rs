@@ -2,6 +2,7 @@
 //!
 //! - [`urlstate`]: a widget's typed state ⇄ the query string (replaceState), with notices.
 //! - [`widget`]: the frame around every widget: title, notices, error panel, Share / embed.
+//! - [`lesson`]: lesson links: the frame hides / locks the controls a link names.
 //! - [`anim`]: the requestAnimationFrame loop with play / pause / step and visibility pausing.
 //! - [`plot`]: HiDPI plotters canvas with theme colours and a text alternative.
 //! - [`section_host`]: loads the heavy sections' module when one of them opens, and mounts it.
@@ -20,6 +21,7 @@ pub mod checkpoint;
 pub mod controls;
 pub mod dom;
 pub mod errors;
+pub mod lesson;
 pub mod offline;
 pub mod plot;
 pub mod section_host;

@@ -233,6 +233,10 @@ pub fn PlotCanvas<F>(
     /// Key presses while the canvas has focus (it is focusable when this is given).
     #[prop(optional)]
     on_key: Option<Callback<web_sys::KeyboardEvent>>,
+    /// Whether `on_key` does anything now (default: always); the canvas is in the Tab order only
+    /// then (a sketch pad answers keys only while drawing).
+    #[prop(optional, into)]
+    keys_active: Option<Signal<bool>>,
     /// The toggle text of the text alternative.
     #[prop(into, default = "Show as text".to_owned())]
     alt_title: String,
@@ -331,7 +335,7 @@ where
                 role="img"
                 aria-label=move || label.get()
                 style=style
-                tabindex=on_key.map(|_| "0")
+                tabindex=move || (on_key.is_some() && keys_active.is_none_or(|a| a.get())).then_some("0")
                 on:click=click
                 on:pointerdown=move |ev| pointer(PointerPhase::Down, ev)
                 on:pointermove=move |ev| pointer(PointerPhase::Move, ev)

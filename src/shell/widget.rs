@@ -2,7 +2,9 @@
 //! the "Share / embed" control. In embed mode (`?embed=<id>`) the frame is the whole page.
 
 use super::dom;
-use genai_core::query::Notice;
+use super::lesson::{self, Scan};
+use genai_core::lesson::Lesson;
+use genai_core::query::{Notice, Query};
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -33,7 +35,32 @@ pub fn WidgetFrame(
         dom::parent::report_height();
     }
     let heading_id = format!("{}-title", meta.id);
-    let full_link = Signal::derive(move || page_url(meta.page, &share_query.get()));
+    // A lesson link's hidden and locked controls (see shell::lesson).
+    let (lesson, lesson_notices) = Lesson::read(&dom::current_query(), meta.id);
+    if !lesson_notices.is_empty() {
+        notices.update(|n| n.extend(lesson_notices));
+    }
+    let scan = RwSignal::new(Scan::default());
+    let body_ref = NodeRef::<leptos::html::Div>::new();
+    let hint_id = format!("{}-lesson-locked", meta.id);
+    {
+        let (lesson, hint_id) = (lesson.clone(), hint_id.clone());
+        // Runs once the body is in the document; the observer it starts stops with the effect.
+        Effect::new(move |_| {
+            if let Some(body) = body_ref.get() {
+                lesson::watch(body.into(), lesson.clone(), hint_id.clone(), scan);
+            }
+        });
+    }
+    // "Open in GenAI Explorables" keeps a lesson link's hidden and locked controls.
+    let full_link = {
+        let lesson = lesson.clone();
+        Signal::derive(move || {
+            let mut q = Query::parse(&share_query.get());
+            lesson.write(&mut q, meta.id);
+            page_url(meta.page, &q.to_string())
+        })
+    };
     let heading = if embed {
         view! { <h1 id=heading_id.clone() class="widget-title">{meta.title}</h1> }.into_any()
     } else {
@@ -50,7 +77,8 @@ pub fn WidgetFrame(
                 })}
             </div>
             <Notices notices=notices/>
-            <div class="widget-body">
+            {(!lesson.is_empty()).then(|| view! { <LessonNote lesson=lesson.clone() scan=scan hint_id=hint_id/> })}
+            <div class="widget-body" node_ref=body_ref>
                 <ErrorBoundary fallback=|errors| view! {
                     <div class="error-panel" role="alert">
                         <strong>"This widget ran into a problem."</strong>
@@ -62,7 +90,7 @@ pub fn WidgetFrame(
                     {children()}
                 </ErrorBoundary>
             </div>
-            {(!embed).then(|| view! { <ShareEmbed meta=meta share_query=share_query/> })}
+            {(!embed).then(|| view! { <ShareEmbed meta=meta share_query=share_query scan=scan lesson=lesson/> })}
         </section>
     }
 }
@@ -102,14 +130,46 @@ fn attr_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// The "Share / embed" disclosure: a link to this exact view and an iframe snippet.
+/// What a lesson link says, above the widget: how many controls are hidden, which are locked, and
+/// the keys it names that the widget does not have. Locked controls are described by `hint_id`.
 #[component]
-fn ShareEmbed(meta: WidgetMeta, share_query: Signal<String>) -> impl IntoView {
-    let link = Signal::derive(move || page_url(meta.page, &share_query.get()));
+fn LessonNote(lesson: Lesson, scan: RwSignal<Scan>, hint_id: String) -> impl IntoView {
+    let lesson = StoredValue::new(lesson);
+    let hidden = move || scan.with(|s| lesson.with_value(|l| s.controls.iter().filter(|c| l.hide.contains(&c.key)).count()));
+    let locked = move || scan.with(|s| lesson.with_value(|l| s.controls.iter().filter(|c| l.lock.contains(&c.key)).map(|c| c.name.clone()).collect::<Vec<_>>().join(", ")));
+    let unknown = move || scan.with(|s| s.unknown.join(", "));
+    view! {
+        <div class="lesson-note" role="note" aria-label="Lesson link">
+            <Show when=move || { hidden() > 0 }>
+                <p>{move || match hidden() { 1 => "One control is hidden by this lesson link.".to_owned(), n => format!("{n} controls are hidden by this lesson link.") }}</p>
+            </Show>
+            <p hidden=move || locked().is_empty()>
+                <span id=hint_id>"Locked by this lesson link"</span>": " {locked}
+            </p>
+            <Show when=move || !unknown().is_empty()>
+                <p>"This link names controls this widget does not have, which were ignored: " {unknown}</p>
+            </Show>
+        </div>
+    }
+}
+
+/// The "Share / embed" disclosure: a link to this exact view and an iframe snippet, and the
+/// lesson-link choices they carry (start from the current state or the defaults; hide / lock).
+#[component]
+fn ShareEmbed(meta: WidgetMeta, share_query: Signal<String>, scan: RwSignal<Scan>, lesson: Lesson) -> impl IntoView {
+    let hide = RwSignal::new(lesson.hide);
+    let lock = RwSignal::new(lesson.lock);
+    let from_defaults = RwSignal::new(false);
+    let query = Signal::derive(move || {
+        let mut q = if from_defaults.get() { Query::default() } else { Query::parse(&share_query.get()) };
+        Lesson { hide: hide.get(), lock: lock.get() }.write(&mut q, meta.id);
+        q.to_string()
+    });
+    let link = Signal::derive(move || page_url(meta.page, &query.get()));
     let snippet = Signal::derive(move || {
         format!(
             "<iframe src=\"{}\" title=\"{} — GenAI Explorables\" width=\"100%\" height=\"{}\" style=\"border:0;max-width:960px\" loading=\"lazy\"></iframe>",
-            attr_escape(&embed_url(meta.id, &share_query.get())),
+            attr_escape(&embed_url(meta.id, &query.get())),
             attr_escape(meta.title),
             meta.embed_height
         )
@@ -149,8 +209,57 @@ fn ShareEmbed(meta: WidgetMeta, share_query: Signal<String>) -> impl IntoView {
                     </button>
                 </div>
                 <p class="share-status" role="status">{move || status.get()}</p>
+                <LessonChoices id=meta.id scan=scan hide=hide lock=lock from_defaults=from_defaults/>
             </div>
         </details>
+    }
+}
+
+/// Toggles `key` in a list of keys.
+fn toggle_key(list: RwSignal<Vec<String>>, key: &str, on: bool) {
+    list.update(|l| {
+        l.retain(|k| k != key);
+        if on {
+            l.push(key.to_owned());
+        }
+    });
+}
+
+/// The lesson-link part of the Share panel: where to start from, and a Hide / Lock pair per control.
+#[component]
+fn LessonChoices(id: &'static str, scan: RwSignal<Scan>, hide: RwSignal<Vec<String>>, lock: RwSignal<Vec<String>>, from_defaults: RwSignal<bool>) -> impl IntoView {
+    let group = format!("{id}-lesson-start");
+    view! {
+        <fieldset class="lesson-builder">
+            <legend>"Lesson link: hide or lock controls"</legend>
+            <p class="muted">"The link and embed code above follow these choices. Hidden controls keep the link's value; locked ones are shown but cannot be changed."</p>
+            <fieldset class="radio-row">
+                <legend>"Start from"</legend>
+                <label class="check"><input type="radio" name=group.clone() prop:checked=move || !from_defaults.get() on:change=move |_| from_defaults.set(false)/>"The current state"</label>
+                <label class="check"><input type="radio" name=group prop:checked=move || from_defaults.get() on:change=move |_| from_defaults.set(true)/>"The widget's defaults"</label>
+            </fieldset>
+            <Show when=move || scan.with(|s| s.controls.is_empty())>
+                <p>"This widget has no controls to hide or lock (yet: some appear once its data has loaded)."</p>
+            </Show>
+            <ul class="lesson-controls" aria-label="Controls of this widget">
+                <For each=move || scan.with(|s| s.controls.clone()) key=|c| c.key.clone() let:c>
+                    {
+                        let (k1, k2, k3, k4) = (c.key.clone(), c.key.clone(), c.key.clone(), c.key.clone());
+                        view! {
+                            <li>
+                                <span class="lesson-name">{c.name.clone()}</span>" "<code>{c.key.clone()}</code>
+                                <label class="check"><input type="checkbox" aria-label=format!("Hide {}", c.name)
+                                    prop:checked=move || hide.with(|h| h.contains(&k1))
+                                    on:change=move |ev| toggle_key(hide, &k2, event_target_checked(&ev))/>"Hide"</label>
+                                <label class="check"><input type="checkbox" aria-label=format!("Lock {}", c.name)
+                                    prop:checked=move || lock.with(|l| l.contains(&k3))
+                                    on:change=move |ev| toggle_key(lock, &k4, event_target_checked(&ev))/>"Lock"</label>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+        </fieldset>
     }
 }
 

@@ -233,7 +233,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                     {seed_field(state, "d2-seed", |s| s.seed, |s, v| s.seed = v)}
                     <label class="field" for="d2-field">
                         <span>{move || if st().field_t == 0 { "Denoising directions: off".to_owned() } else { format!("Denoising directions at noise level t = {} of {STEPS}", st().field_t) }}</span>
-                        <input id="d2-field" type="range" min="0" max=STEPS.to_string() prop:value=move || st().field_t.to_string()
+                        <input id="d2-field" data-lesson-key="denoising-directions" type="range" min="0" max=STEPS.to_string() prop:value=move || st().field_t.to_string()
                             on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<i64>() { state.update(|s| s.field_t = v.clamp(0, STEPS as i64)) } }/>
                     </label>
                 </div>
@@ -283,7 +283,7 @@ pub fn Diffusion2dWidget() -> impl IntoView {
                             drawn.extend(sk.stroke.get());
                             sketch::draw(area, ctx, &drawn, sk.cursor.get(), |x, y| { let (a, b) = to_px(x, y); (a as i32, b as i32) });
                         }
-                    } on_pointer=sk.on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=sk.on_key alt_title="Show the numbers">
+                    } on_pointer=sk.on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=sk.on_key keys_active=Signal::derive(move || drawing.get()) alt_title="Show the numbers">
                         <p>{move || match distance.get() {
                             Some((d, base, at)) => format!("After {at} training steps: median distance from a sample to the nearest data point {d:.3} (pure Gaussian noise: {base:.3})."),
                             None => "No finished sample yet.".to_owned(),

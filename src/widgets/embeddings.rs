@@ -746,7 +746,7 @@ pub fn EmbeddingsWidget() -> impl IntoView {
                     </div>
                     <div class="emb-side">
                         {text_input("Search a word", "emb-word", Signal::derive(move || st().word), move |v| set_word(v))}
-                        <div class="controls-row">
+                        <div class="controls-row" data-lesson-group="Example words">
                             {["cat", "feline", "kitten", "dog", "car"].into_iter().map(|w| view! {
                                 <button type="button" class="btn btn-small" on:click=move |_| set_word(w.to_owned())>{w}</button>
                             }).collect_view()}
@@ -756,7 +756,7 @@ pub fn EmbeddingsWidget() -> impl IntoView {
                             Some(Err(w)) if w.trim().is_empty() => view! { <p class="notice" role="status">"Type a word to see its neighbours."</p> }.into_any(),
                             Some(Err(w)) => view! { <p class="notice" role="status">"“" {w.trim().to_owned()} "” is not among the 5,000 words in this table (common words from two public-domain books, plus some picked groups). The model itself could embed it — it reads any text in pieces — but this page ships only the table."</p> }.into_any(),
                             Some(Ok((i, near))) => view! {
-                                <table class="data-table neighbours">
+                                <table class="data-table neighbours" data-lesson-group="Nearest words">
                                     <caption>{format!("Nearest to “{}” (cosine similarity in 384 dimensions)", word_of(i))}</caption>
                                     <thead><tr><th scope="col">"Word"</th><th scope="col">"Cosine"</th></tr></thead>
                                     <tbody>

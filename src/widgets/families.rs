@@ -355,7 +355,7 @@ pub fn FamiliesWidget() -> impl IntoView {
                                 drawn.extend(sk.stroke.get());
                                 sketch::draw(area, ctx, &drawn, sk.cursor.get(), |x, y| { let (a, b) = to_px(ctx, x, y); (a as i32, b as i32) });
                             }
-                        } on_pointer=sk.on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=sk.on_key alt_title="Show the data as text">
+                        } on_pointer=sk.on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=sk.on_key keys_active=Signal::derive(move || drawing.get()) alt_title="Show the data as text">
                             <p>{move || run.with_value(|r| r.as_ref().map(|r| format!("{} training points; the first ones: {}", r.f.diffusion.data().len() / 2, r.yard.real.chunks_exact(2).take(5).map(|q| format!("({:.2}, {:.2})", q[0], q[1])).collect::<Vec<_>>().join(", "))).unwrap_or_default())}</p>
                         </PlotCanvas>
                     </figure>

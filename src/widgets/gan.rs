@@ -673,7 +673,7 @@ pub fn GanWidget() -> impl IntoView {
                             real.with_value(|r| draw_field(area, ctx, &r[..r.len().min(2 * SHOWN_POINTS)], s, sketch));
                             draw_arrows(area, ctx, s);
                         });
-                    } on_pointer=sk.on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=sk.on_key alt_title="Show the numbers">
+                    } on_pointer=sk.on_pointer pointer_active=Signal::derive(move || drawing.get()) on_key=sk.on_key keys_active=Signal::derive(move || drawing.get()) alt_title="Show the numbers">
                         <p>{move || {
                             let s = readout.get();
                             let mean_d = if s.heat.is_empty() { 0.0 } else { s.heat.iter().sum::<f32>() / s.heat.len() as f32 };

@@ -391,7 +391,7 @@ fn LmInner(lm: Rc<Lm>, state: RwSignal<LmState>, notices: RwSignal<Vec<Notice>>)
                         on:click=move |_| state.update(|s| s.pick = i as i64)>{if i == 0 { "⟨start⟩".to_owned() } else { text }}</button>
                 }
             }).collect_view();
-            view! { <div class="lm-seq" role="group" aria-label="The tokens: choose one to inspect the step after it">{chips}</div> }.into_any()
+            view! { <div class="lm-seq" role="group" aria-label="The tokens: choose one to inspect the step after it" data-lesson-group="The tokens">{chips}</div> }.into_any()
         })
     };
 

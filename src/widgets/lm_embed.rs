@@ -619,7 +619,7 @@ pub fn LmEmbedWidget() -> impl IntoView {
                             if out != outside.get_untracked() {
                                 outside.set(out);
                             }
-                        } on_point=on_point on_key=on_key alt_title="Show the marked tokens as text">
+                        } on_point=on_point on_key=on_key keys_active=Signal::derive(move || chosen.get().is_some()) alt_title="Show the marked tokens as text">
                             {move || {
                                 let (Some(i), Some(near), Some(pos)) = (chosen.get(), neighbours.get(), positions()) else {
                                     return view! { <p>"No token chosen."</p> }.into_any();
@@ -668,7 +668,7 @@ pub fn LmEmbedWidget() -> impl IntoView {
                                 on:input=move |ev| draft.set(Some(event_target_value(&ev)))
                                 on:change=move |ev| set_text(event_target_value(&ev))/>
                         </label>
-                        <div class="controls-row" role="group" aria-label="Example tokens">
+                        <div class="controls-row" role="group" aria-label="Example tokens" data-lesson-group="Example tokens">
                             {move || {
                                 version.track();
                                 let (Some(m), Some(d)) = (model.get_value(), data.get_value()) else { return Vec::new() };
@@ -687,7 +687,7 @@ pub fn LmEmbedWidget() -> impl IntoView {
                                 Some(view! {
                                     <div class="notice" role="status" data-testid="lm-embed-split">
                                         <p>"“" <code>{typed}</code> "” is not one token: the tokenizer splits it into " {count} " tokens. Pick one:"</p>
-                                        <div class="controls-row" role="group" aria-label="Tokens of the text">
+                                        <div class="controls-row" role="group" aria-label="Tokens of the text" data-lesson-group="Tokens of the text">
                                             {pieces.into_iter().map(|(t, at)| match at {
                                                 Some(i) => view! { <button type="button" class="btn btn-small" on:click=move |_| choose(i)><code>{t}</code></button> }.into_any(),
                                                 None => view! { <span class="muted"><code>{t}</code>" (raw byte, not on the map)"</span> }.into_any(),
@@ -707,7 +707,7 @@ pub fn LmEmbedWidget() -> impl IntoView {
                             let (Some(i), Some(near)) = (chosen.get(), neighbours.get()) else { return None };
                             let dims = data.with_value(|d| d.as_ref().map(|d| d.d)).unwrap_or(0);
                             Some(view! {
-                                <table class="data-table neighbours">
+                                <table class="data-table neighbours" data-lesson-group="Nearest tokens">
                                     <caption>"Nearest to " <code>{format!("“{}”", shown(i))}</code> {format!(" (cosine similarity in {dims} dimensions)")}</caption>
                                     <thead><tr><th scope="col">"Token"</th><th scope="col">"Cosine"</th></tr></thead>
                                     <tbody>

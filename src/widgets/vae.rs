@@ -636,7 +636,7 @@ fn VaeInner(data: Rc<Data>, state: RwSignal<VaeState>) -> impl IntoView {
             <h3 class="small-heading">"Encode your own digit"</h3>
             <p class="muted">"Draw on the 8 × 8 pad (click or tap a cell; or focus it, move with the arrow keys and press Space). The encoder turns the drawing into a Gaussian in the latent — the blue ring on the plane above shows its mean and 2σ — and the decoder rebuilds it from the mean."</p>
             <div class="vae-draw">
-                <div class="vae-pad" role="group" aria-label="Your digit, 8 by 8 cells" on:keydown=pad_keys>
+                <div class="vae-pad" role="group" aria-label="Your digit, 8 by 8 cells" data-lesson-group="Drawing pad" on:keydown=pad_keys>
                     {(0..64usize).map(|i| view! {
                         <button type="button" id=format!("vae-cell-{i}") class="vae-cell" class:on=move || state.with(|s| s.draw[i])
                             aria-pressed=move || state.with(|s| s.draw[i]).to_string()

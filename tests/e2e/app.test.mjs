@@ -2,14 +2,10 @@
 // Elements are found by role and accessible name, as a visitor (or a screen reader) finds them.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { SUB_PATH } from './lib/server.mjs';
 import { ROUTES } from './lib/routes.mjs';
 import { openPage, appReady, screenshot, assertCleanConsole, useServerAndBrowser } from './lib/browser.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { runAxe } from './lib/axe.mjs';
 
 const WIDTHS = [1280, 360];
 
@@ -19,17 +15,6 @@ const env = useServerAndBrowser();
 function assertOnlyLocalRequests(log) {
   const foreign = log.requests.filter((u) => !u.startsWith(env.server.origin) && !u.startsWith('data:'));
   assert.deepEqual(foreign, [], 'requests to other origins');
-}
-
-
-async function runAxe(page) {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 describe('every route, at desktop and phone width, in light and dark', () => {
