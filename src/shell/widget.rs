@@ -188,8 +188,16 @@ fn ShareEmbed(meta: WidgetMeta, share_query: Signal<String>, scan: RwSignal<Scan
     };
     let link_id = format!("{}-share-link", meta.id);
     let snippet_id = format!("{}-share-embed", meta.id);
+    // The lesson part lists every control by name: built only while the panel is open, so that
+    // the widget's own text is not repeated in the page (for readers and tests) while it is closed.
+    let open = RwSignal::new(false);
     view! {
-        <details class="share">
+        <details class="share" on:toggle=move |ev| {
+            use wasm_bindgen::JsCast;
+            if let Some(d) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+                open.set(d.open());
+            }
+        }>
             <summary>"Share / embed"</summary>
             <div class="share-body">
                 <label for=link_id.clone()>"Link to this exact view"</label>
@@ -209,7 +217,9 @@ fn ShareEmbed(meta: WidgetMeta, share_query: Signal<String>, scan: RwSignal<Scan
                     </button>
                 </div>
                 <p class="share-status" role="status">{move || status.get()}</p>
-                <LessonChoices id=meta.id scan=scan hide=hide lock=lock from_defaults=from_defaults/>
+                <Show when=move || open.get()>
+                    <LessonChoices id=meta.id scan=scan hide=hide lock=lock from_defaults=from_defaults/>
+                </Show>
             </div>
         </details>
     }
