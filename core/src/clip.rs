@@ -163,9 +163,12 @@ impl Dataset {
         // Group by the name without "-sharp"; shuffle the groups with a fixed seed; the first groups
         // until TEST_FRACTION of the icons form the test split.
         let base = |s: &str| s.strip_suffix("-sharp").unwrap_or(s).to_owned();
-        let mut groups: Vec<String> = icons.names.iter().map(|s| base(s)).collect();
+        let mut size: HashMap<String, usize> = HashMap::new();
+        for name in &icons.names {
+            *size.entry(base(name)).or_default() += 1;
+        }
+        let mut groups: Vec<String> = size.keys().cloned().collect();
         groups.sort();
-        groups.dedup();
         Rng::new(SPLIT_SEED).shuffle(&mut groups);
         let target = (n as f64 * TEST_FRACTION).round() as usize;
         let mut in_test = std::collections::HashSet::new();
@@ -174,7 +177,7 @@ impl Dataset {
             if count >= target {
                 break;
             }
-            count += icons.names.iter().filter(|s| &base(s) == g).count();
+            count += size[g];
             in_test.insert(g.clone());
         }
         let (test, train) = (0..n).partition(|&i| in_test.contains(&base(&icons.names[i])));
@@ -624,22 +627,46 @@ pub mod generator {
             Ok(self.embed_text(&e.features))
         }
 
-        /// `n` pictures for the condition `v` (None: unconditional), DDIM in `steps` steps with
-        /// guidance weight `w`, from noise drawn with `seed`. Calls `each` after every step with the
-        /// current x̂₀ (for showing the picture form).
-        pub fn sample(&mut self, v: Option<&[f32]>, n: usize, steps: usize, w: f32, seed: u64, mut each: impl FnMut(usize, &[f32])) -> Vec<f32> {
-            let dim = self.diffusion.dim;
+        /// A sampling run of `n` pictures in `steps` DDIM steps, from noise drawn with `seed`.
+        pub fn start(&self, n: usize, steps: usize, seed: u64) -> Sampling {
             let mut rng = Rng::new(seed);
-            let mut xs = vec![0.0f32; n * dim];
+            let mut xs = vec![0.0f32; n * self.diffusion.dim];
             rng.fill_normal(&mut xs);
+            Sampling { xs, rng, times: sampling_times(T, steps), k: 0 }
+        }
+
+        /// One reverse step of `run` toward the condition `v` (None: unconditional) with guidance
+        /// weight `w`; returns the current x̂₀, or None once the run is finished.
+        pub fn step(&mut self, run: &mut Sampling, v: Option<&[f32]>, w: f32) -> Option<Vec<f32>> {
+            let (t, t_prev) = (*run.times.get(run.k)?, *run.times.get(run.k + 1)?);
             let schedule = self.diffusion.schedule.clone();
             let cond = v.map_or(Cond::None, Cond::Vector);
-            for (k, pair) in sampling_times(T, steps).windows(2).enumerate() {
-                let x0 = self.diffusion.reverse_step_cond(&schedule, &mut xs, pair[0], pair[1], false, cond, w, &mut rng);
-                each(k, &x0);
-            }
-            xs.iter_mut().for_each(|x| *x = x.clamp(-1.0, 1.0));
-            xs
+            run.k += 1;
+            Some(self.diffusion.reverse_step_cond(&schedule, &mut run.xs, t, t_prev, false, cond, w, &mut run.rng))
+        }
+
+        /// `n` pictures for the condition `v` (None: unconditional), DDIM in `steps` steps with
+        /// guidance weight `w`, from noise drawn with `seed`, clipped to [−1, 1].
+        pub fn sample(&mut self, v: Option<&[f32]>, n: usize, steps: usize, w: f32, seed: u64) -> Vec<f32> {
+            let mut run = self.start(n, steps, seed);
+            while self.step(&mut run, v, w).is_some() {}
+            run.xs.iter_mut().for_each(|x| *x = x.clamp(-1.0, 1.0));
+            run.xs
+        }
+    }
+
+    /// A sampling run in progress: the pictures (n × 576, row-major), the noise source and the steps.
+    pub struct Sampling {
+        pub xs: Vec<f32>,
+        rng: Rng,
+        times: Vec<usize>,
+        k: usize,
+    }
+
+    impl Sampling {
+        /// Steps taken, and steps in all.
+        pub fn progress(&self) -> (usize, usize) {
+            (self.k, self.times.len().saturating_sub(1))
         }
     }
 }

@@ -80,7 +80,7 @@ fn shipped_generator_follows_the_words() {
     for prompt in ["heart", "arrow up", "cloud", "battery", "user", "music"] {
         let v = g.condition(&vocab, prompt).expect("known words");
         let mean_cos = |g: &mut Generator, w: f32| {
-            let xs = g.sample(Some(&v), 4, 25, w, 7, |_, _| {});
+            let xs = g.sample(Some(&v), 4, 25, w, 7);
             let u = g.embed_images(&xs);
             genai_core::clip::similarity(&u, &v, 4, 32).iter().sum::<f32>() / 4.0
         };

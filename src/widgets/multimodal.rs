@@ -300,12 +300,14 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
 
     // --- views -------------------------------------------------------------------------------
     let caption_of = move |i: usize| d.with_value(|d| d.data.captions[i].clone());
-    let sim_matrix = move || -> Vec<f32> {
+    // the shown pairs' similarity matrix and projection: computed once per measurement, read by
+    // the plots, their labels and their tables
+    let sim_matrix = Memo::new(move |_| -> Vec<f32> {
         let _ = version.get();
         shown_vectors.with_value(|(u, v)| if u.is_empty() { Vec::new() } else { similarity(u, v, u.len() / DIM, DIM) })
-    };
-    let draw_matrix = move |_area: &Area, ctx: &PlotCtx| {
-        let sim = sim_matrix();
+    });
+    let draw_matrix = move |area: &Area, ctx: &PlotCtx| {
+        let sim = sim_matrix.get();
         let n = shown.get_value().len();
         if sim.len() != n * n || n == 0 {
             return;
@@ -331,17 +333,17 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
         let p = &ctx.palette;
         let style = ctx.font(11.0, p.fg);
         for k in 0..n {
-            let _ = _area.draw(&Text::new(format!("{}", k + 1), ((icon * (k as f64 + 1.35)) as i32, (icon * 0.35) as i32), style.clone()));
+            let _ = area.draw(&Text::new(format!("{}", k + 1), ((icon * (k as f64 + 1.35)) as i32, (icon * 0.35) as i32), style.clone()));
         }
         // the diagonal: outlined
         for k in 0..n {
             let x = icon * (k as f64 + 1.0);
             let y = icon * (k as f64 + 1.0);
-            let _ = _area.draw(&Rectangle::new([(x as i32, y as i32), ((x + icon) as i32, (y + icon) as i32)], p.fg.stroke_width(ctx.px(1.0).max(1.0) as u32)));
+            let _ = area.draw(&Rectangle::new([(x as i32, y as i32), ((x + icon) as i32, (y + icon) as i32)], p.fg.stroke_width(ctx.px(1.0).max(1.0) as u32)));
         }
     };
     let matrix_label = Signal::derive(move || {
-        let sim = sim_matrix();
+        let sim = sim_matrix.get();
         let n = shown.get_value().len();
         if sim.len() != n * n || n == 0 {
             return "Similarity matrix of the shown pairs".to_owned();
@@ -351,7 +353,7 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
         format!("Similarity matrix of {n} training pairs: rows are icons, columns their captions 1 to {n}; mean cosine on the diagonal {diag:.2}, off the diagonal {off:.2}")
     });
     let matrix_rows = move || {
-        let sim = sim_matrix();
+        let sim = sim_matrix.get();
         let ids = shown.get_value();
         let n = ids.len();
         if sim.len() != n * n {
@@ -376,7 +378,7 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
     };
 
     // the shown pairs in one 2-D PCA projection of their 2n vectors
-    let projection = move || -> Vec<(f32, f32)> {
+    let projection = Memo::new(move |_| -> Vec<(f32, f32)> {
         let _ = version.get();
         shown_vectors.with_value(|(u, v)| {
             let n = u.len() / DIM;
@@ -399,9 +401,9 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
             }
             xy
         })
-    };
+    });
     let draw_projection = move |area: &Area, ctx: &PlotCtx| {
-        let xy = projection();
+        let xy = projection.get();
         let n = xy.len() / 2;
         if n == 0 {
             return;
@@ -434,10 +436,10 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
         }
     };
     let pair_rows = move || {
-        let sim = sim_matrix();
+        let sim = sim_matrix.get();
         let ids = shown.get_value();
         let n = ids.len();
-        let xy = projection();
+        let xy = projection.get();
         if sim.len() != n * n || xy.len() != 2 * n {
             return Vec::new();
         }
@@ -456,7 +458,7 @@ fn ClipTrainInner(d: Rc<ClipData>, state: RwSignal<ClipTrainState>) -> impl Into
             .collect::<Vec<_>>()
     };
     let projection_label = Signal::derive(move || {
-        let sim = sim_matrix();
+        let sim = sim_matrix.get();
         let n = shown.get_value().len();
         let diag = if sim.len() == n * n && n > 0 { (0..n).map(|k| sim[k * n + k] as f64).sum::<f64>() / n as f64 } else { 0.0 };
         format!("The {n} shown icons and their {n} captions (dots) in one 2-D projection (PCA of the 32-dimensional space), a line joining each icon to its caption; mean cosine of a pair {diag:.2}")

@@ -116,42 +116,34 @@ fn GenerateInner(d: Rc<ClipData>, state: RwSignal<GenerateState>) -> impl IntoVi
             let steps = s.steps.clamp(1, 200) as usize;
             let t0 = crate::shell::anim::now_ms();
             // Sample step by step so the page shows x̂₀ forming; yield to the browser between steps.
-            let Some(mut g) = generator.try_update_value(|g| g.take()).flatten() else { return };
-            let dim = SIDE * SIDE;
-            let mut rng = genai_core::rng::Rng::new(s.seed);
-            let mut xs = vec![0.0f32; SAMPLES * dim];
-            rng.fill_normal(&mut xs);
-            let schedule = g.diffusion.schedule.clone();
-            let times = genai_core::diffusion::sampling_times(genai_core::clip::generator::T, steps);
-            let mut cancelled = false;
-            for (k, pair) in times.windows(2).enumerate() {
-                let x0 = g.diffusion.reverse_step_cond(&schedule, &mut xs, pair[0], pair[1], false, genai_core::diffusion::learned::Cond::Vector(&v), s.w as f32, &mut rng);
+            // The generator is borrowed for one step at a time, so a newer request can start at once
+            // (this run then stops at its next step).
+            let Some(mut sampling) = generator.try_with_value(|g| g.as_ref().map(|g| g.start(SAMPLES, steps, s.seed))).flatten() else { return };
+            while let Some(x0) = generator.try_update_value(|g| g.as_mut().and_then(|g| g.step(&mut sampling, Some(&v), s.w as f32))).flatten() {
                 let _ = forming.try_set(x0);
-                let _ = step_done.try_set((k + 1, times.len() - 1));
+                let _ = step_done.try_set(sampling.progress());
                 yield_to_browser().await;
                 if run.try_get_value() != Some(id) {
-                    cancelled = true;
-                    break;
+                    return;
                 }
             }
-            if !cancelled {
-                // the finished pictures are rounded to ink or no ink, like the icons they learned from
-                xs.iter_mut().for_each(|x| *x = if *x > 0.0 { 1.0 } else { -1.0 });
-                let u = g.embed_images(&xs);
-                let cos = similarity(&u, &v, SAMPLES, DIM);
-                let out: Vec<Made> = d.with_value(|d| {
-                    xs.chunks_exact(dim)
-                        .zip(cos)
-                        .map(|(x, c)| {
-                            let (nearest, distance) = nearest_item(&d.data.images, dim, x).unwrap_or((0, f32::NAN));
-                            Made { pixels: x.to_vec(), cosine: c, nearest, distance }
-                        })
-                        .collect()
-                });
-                let _ = ms.try_set(crate::shell::anim::now_ms() - t0);
-                let _ = made.try_set(out);
-            }
-            let _ = generator.try_set_value(Some(g));
+            let mut xs = sampling.xs;
+            let dim = SIDE * SIDE;
+            // the finished pictures are rounded to ink or no ink, like the icons they learned from
+            xs.iter_mut().for_each(|x| *x = if *x > 0.0 { 1.0 } else { -1.0 });
+            let Some(u) = generator.try_update_value(|g| g.as_mut().map(|g| g.embed_images(&xs))).flatten() else { return };
+            let cos = similarity(&u, &v, SAMPLES, DIM);
+            let out: Vec<Made> = d.with_value(|d| {
+                xs.chunks_exact(dim)
+                    .zip(cos)
+                    .map(|(x, c)| {
+                        let (nearest, distance) = nearest_item(&d.data.images, dim, x).unwrap_or((0, f32::NAN));
+                        Made { pixels: x.to_vec(), cosine: c, nearest, distance }
+                    })
+                    .collect()
+            });
+            let _ = ms.try_set(crate::shell::anim::now_ms() - t0);
+            let _ = made.try_set(out);
         });
     };
     Effect::new(move |_| {

@@ -94,7 +94,7 @@ fn main() {
     let (mut top5, mut total, mut dists) = (0, 0, Vec::new());
     for i in (0..data.len()).step_by(8) {
         let v = caption_vectors[i * 32..(i + 1) * 32].to_vec();
-        let xs = g.sample(Some(&v), 2, 50, 3.0, seed + i as u64, |_, _| {});
+        let xs = g.sample(Some(&v), 2, 50, 3.0, seed + i as u64);
         let u = g.embed_images(&xs);
         for (k, x) in xs.chunks_exact(data.pixels).enumerate() {
             dists.push(nearest_item(&data.images, data.pixels, x).unwrap().1);
@@ -112,7 +112,7 @@ fn main() {
     println!("samples: own caption in the CLIP top 5 of 1,036 for {top5} of {total}; distance to the nearest training icon median {median:.2} (icons' median nearest other {gap:.2})");
     for prompt in ["heart", "arrow up", "cloud", "battery", "user"] {
         let v = g.condition(&vocab, prompt).unwrap();
-        let xs = g.sample(Some(&v), 1, 50, 3.0, seed, |_, _| {});
+        let xs = g.sample(Some(&v), 1, 50, 3.0, seed);
         println!("{prompt}:");
         for row in xs.chunks(24) {
             println!("  {}", row.iter().map(|&p| if p > 0.0 { '#' } else { '.' }).collect::<String>());
